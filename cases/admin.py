@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Association, Membership
+from .models import AccessLog, Association, CourtOfAppeal, Membership, Offence, Parquet, Platform
 
 
 class MembershipInline(admin.TabularInline):
@@ -22,3 +22,41 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["association", "role"]
     search_fields = ["user__username", "user__email", "association__short_name"]
     autocomplete_fields = ["user", "association"]
+
+
+@admin.register(Platform)
+class PlatformAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "registration_country", "operator_country", "closed_on"]
+    search_fields = ["name"]
+
+
+@admin.register(CourtOfAppeal)
+class CourtOfAppealAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name"]
+
+
+@admin.register(Parquet)
+class ParquetAdmin(admin.ModelAdmin):
+    list_display = ["name", "court", "court_of_appeal", "kind", "holiday_subdivision", "active"]
+    list_filter = ["kind", "active", "court_of_appeal"]
+    search_fields = ["name", "court", "code"]
+
+
+@admin.register(Offence)
+class OffenceAdmin(admin.ModelAdmin):
+    list_display = ["label", "article", "nature", "maximum_penalty", "natinf", "prescription_rule"]
+    list_filter = ["nature", "prescription_rule"]
+    search_fields = ["label", "article", "natinf"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "action", "object_type", "object_id", "case_id", "request_id"]
+    list_filter = ["action", "object_type"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

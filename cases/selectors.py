@@ -5,11 +5,13 @@ Rule: an object of an association the user does not belong to raises Http404 (it
 not disclosed); a member lacking the permission gets PermissionDenied.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Association, Membership
+from .models import Association, Case, CaseShare, Exhibit, Membership, Offence, Permission, Role, Suspect, Victim
 
 
 def membership_list_for_user(user) -> QuerySet[Membership]:
@@ -56,3 +58,142 @@ def user_has_permission(user, association_id, permission: str) -> bool:
 
 def member_list(*, association: Association) -> QuerySet[Membership]:
     return association.memberships.select_related("user").order_by("role", "user__last_name", "user__username")
+
+
+# --- Cases ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """What a user may do with one case, and why (own association, or a share)."""
+
+    can_view: bool = False
+    can_change: bool = False
+    can_print: bool = False
+    can_reveal_identity: bool = False
+    via_share: bool = False
+
+
+NO_ACCESS = CaseAccess()
+
+
+def case_access(user, case: Case) -> CaseAccess:
+    if not user.is_authenticated:
+        return NO_ACCESS
+    memberships = {m.association_id: m for m in membership_list_for_user(user)}
+    own = memberships.get(case.association_id)
+    if own is not None and own.has_permission(Permission.VIEW_CASES):
+        return CaseAccess(
+            can_view=True,
+            can_change=own.has_permission(Permission.CHANGE_CASES),
+            can_print=own.has_permission(Permission.PRINT_DOSSIERS),
+            # Real identities: the lead association's lawyers only (loi de 1881, art. 39 bis).
+            can_reveal_identity=own.role == Role.LAWYER,
+        )
+    for share in case.shares.active():
+        member = memberships.get(share.association_id)
+        if member is not None and member.has_permission(Permission.VIEW_CASES):
+            return CaseAccess(
+                can_view=True,
+                can_print=share.allows_print and member.has_permission(Permission.PRINT_DOSSIERS),
+                via_share=True,
+            )
+    return NO_ACCESS
+
+
+def _viewing_association_ids(user, association_id=None) -> list[int]:
+    ids = association_ids_for_user(user, permission=Permission.VIEW_CASES)
+    if association_id is not None:
+        ids = [pk for pk in ids if pk == association_id]
+    return ids
+
+
+def case_queryset_for_user(user, *, association_id: int | None = None) -> QuerySet[Case]:
+    """Cases the user may see: those of their associations, plus those actively shared with them.
+    With association_id, only what that one association sees (the association switcher)."""
+    ids = _viewing_association_ids(user, association_id)
+    shared = CaseShare.objects.active().filter(association_id__in=ids).values("case_id")
+    return Case.objects.filter(Q(association_id__in=ids) | Q(pk__in=shared))
+
+
+def case_list(user, *, association_id: int | None = None, search: str = "") -> QuerySet[Case]:
+    cases = case_queryset_for_user(user, association_id=association_id).select_related("association", "platform")
+    search = search.strip()
+    if search:
+        matching_offences = Offence.objects.filter(Q(label__icontains=search) | Q(article__icontains=search))
+        cases = cases.filter(
+            Q(reference__icontains=search)
+            | Q(title__icontains=search)
+            | Q(platform__name__icontains=search)
+            | Q(pk__in=Case.offences.through.objects.filter(offence__in=matching_offences).values("case_id"))
+        )
+    return cases.order_by("-updated_at")
+
+
+def case_get(user, case_id, *, require: str = "view") -> tuple[Case, CaseAccess]:
+    """The case and the user's access to it. 404 when the user may not see it at all (its
+    existence is not disclosed); 403 when they see it but lack the right asked for."""
+    try:
+        case = Case.objects.select_related("association", "platform", "lead_lawyer").get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    access = case_access(user, case)
+    if not access.can_view:
+        raise Http404
+    if not getattr(access, f"can_{require}"):
+        raise PermissionDenied
+    return case, access
+
+
+def case_detail(case: Case) -> dict:
+    """Everything the case page shows, in a fixed number of queries."""
+    return {
+        "victims": list(case.victims.all()),
+        "suspects": list(case.suspects.all()),
+        "exhibits": list(case.exhibits.select_related("replaces", "uploaded_by").order_by("number")),
+        "shares": list(case.shares.select_related("association", "granted_by").order_by("-granted_at")),
+        "offences": list(case.offences.all()),
+    }
+
+
+def victim_get(user, case: Case, victim_id) -> Victim:
+    try:
+        return case.victims.get(pk=victim_id)
+    except (Victim.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def suspect_get(user, case: Case, suspect_id) -> Suspect:
+    try:
+        return case.suspects.get(pk=suspect_id)
+    except (Suspect.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def exhibit_get(user, case: Case, exhibit_id) -> Exhibit:
+    try:
+        return case.exhibits.get(pk=exhibit_id)
+    except (Exhibit.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def share_get(user, case: Case, share_id) -> CaseShare:
+    try:
+        return case.shares.select_related("case").get(pk=share_id)
+    except (CaseShare.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def share_target_associations(case: Case) -> QuerySet[Association]:
+    """Associations a case may be offered to; the case's own is refused by the model with a message."""
+    return Association.objects.order_by("short_name")
+
+
+def lawyers_of(association_id: int) -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(memberships__association_id=association_id, memberships__role=Role.LAWYER)
+        .order_by("last_name", "username")
+    )

@@ -6,4 +6,27 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("association/changer/", views.association_switch, name="association_switch"),
     path("associations/<int:association_id>/membres/", views.member_list_view, name="member_list"),
+    path("affaires/", views.case_list_view, name="case_list"),
+    path("affaires/nouvelle/", views.case_create_view, name="case_create"),
+    path("affaires/<int:case_id>/", views.case_detail_view, name="case_detail"),
+    path("affaires/<int:case_id>/modifier/", views.case_update_view, name="case_update"),
+    path("affaires/<int:case_id>/victimes/ajouter/", views.victim_add_view, name="victim_add"),
+    path("affaires/<int:case_id>/victimes/<int:victim_id>/modifier/", views.victim_update_view, name="victim_update"),
+    path(
+        "affaires/<int:case_id>/victimes/<int:victim_id>/identite/", views.victim_identity_view, name="victim_identity"
+    ),
+    path("affaires/<int:case_id>/mis-en-cause/ajouter/", views.suspect_add_view, name="suspect_add"),
+    path(
+        "affaires/<int:case_id>/mis-en-cause/<int:suspect_id>/modifier/",
+        views.suspect_update_view,
+        name="suspect_update",
+    ),
+    path("affaires/<int:case_id>/pieces/ajouter/", views.exhibit_upload_view, name="exhibit_upload"),
+    path(
+        "affaires/<int:case_id>/pieces/<int:exhibit_id>/telecharger/",
+        views.exhibit_download_view,
+        name="exhibit_download",
+    ),
+    path("affaires/<int:case_id>/partages/ajouter/", views.share_add_view, name="share_add"),
+    path("affaires/<int:case_id>/partages/<int:share_id>/revoquer/", views.share_revoke_view, name="share_revoke"),
 ]

@@ -23,6 +23,15 @@ if not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32):
         "DEBUG=0 requires SECRET_KEY: a random value of at least 32 characters, never the development default."
     )
 
+# Victims' identities are encrypted with these Fernet keys (first encrypts, all decrypt).
+# Generate one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+DEVELOPMENT_FIELD_ENCRYPTION_KEY = "bm90LWEtc2VjcmV0LWRldmVsb3BtZW50LWtleS0wMDA="  # refused when DEBUG=0
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[DEVELOPMENT_FIELD_ENCRYPTION_KEY])
+if not DEBUG and DEVELOPMENT_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "DEBUG=0 requires FIELD_ENCRYPTION_KEYS: one or more Fernet keys, never the development one."
+    )
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -36,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "axes",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
     "cases",
     "procedures",
     "reports",
@@ -51,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.middleware.ActiveAssociationMiddleware",
+    # Tags every database write of the request with its user and request id (history triggers).
+    "config.middleware.RequestHistoryMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into a clear page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -162,6 +176,25 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {}
+
+# Panels and sections other apps add to the pages of `cases` (see cases/panels.py).
+HOME_PANELS = {"lawyer": [], "staff": [], "admin": []}
+CASE_PAGE_SECTIONS = []
+
+# Demo data, app by app, in dependency order (seed_demo calls each).
+DEMO_SEEDERS = ["cases.demo_cases.seed", "procedures.demo.seed"]
+
+# Exhibits (pièces): size limit and the types accepted, checked on the content, not the name.
+EXHIBIT_MAX_BYTES = env.int("EXHIBIT_MAX_BYTES", default=50 * 1024 * 1024)
+EXHIBIT_ALLOWED_TYPES = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/tiff": ".tif",
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 
 LOGGING = {
     "version": 1,

@@ -76,3 +76,28 @@ def celery_worker():
     finally:
         app.conf.update(saved)
         _reset_celery_connections(app)
+
+
+@pytest.fixture
+def case(association, owner):
+    from tests.factories import CaseFactory
+
+    return CaseFactory(association=association, reference="ACPE-T-001", title="Valenciennois — test", lead_lawyer=owner)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def make_pdf_bytes(text: str = "Pièce de test") -> bytes:
+    """A small valid PDF, made by WeasyPrint."""
+    from weasyprint import HTML
+
+    return HTML(string=f"<p>{text}</p>").write_pdf()
+
+
+@pytest.fixture(scope="session")
+def pdf_bytes():
+    return make_pdf_bytes()

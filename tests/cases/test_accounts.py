@@ -54,9 +54,9 @@ def test_logout_ends_the_session(client, owner):
 @pytest.mark.parametrize(
     ("role", "panel", "absent"),
     [
-        (Role.LAWYER, "Mes délais", "Dossiers à imprimer"),
-        (Role.STAFF, "Dossiers à imprimer", "Mes délais"),
-        (Role.ADMIN, "Tableaux de bord", "Mes délais"),
+        (Role.LAWYER, "Mes affaires", "Dossiers à imprimer"),
+        (Role.STAFF, "Dossiers à imprimer", "Mes affaires"),
+        (Role.ADMIN, "Tableaux de bord", "Mes affaires"),
     ],
 )
 def test_each_role_has_its_own_home_page(client, association, role, panel, absent):

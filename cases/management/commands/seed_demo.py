@@ -1,7 +1,9 @@
+import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from cases.demo import DEMO_ASSOCIATIONS, DEMO_EXTRA_MEMBERSHIPS, DEMO_USERS
 from cases.models import Association, Membership
@@ -16,19 +18,29 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=DEFAULT_DEMO_PASSWORD, help="Mot de passe des comptes de démo.")
         parser.add_argument("--force", action="store_true", help="Autorise l'exécution avec DEBUG=0.")
 
-    @transaction.atomic
     def handle(self, *args, password, force, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo crée des comptes au mot de passe connu : refusé avec DEBUG=0 (ajoutez --force)."
             )
+        with transaction.atomic(), pghistory.context(command="seed_demo"):
+            rows = self._accounts(password)
+            # Each app adds its own demo data; config lists them, so cases imports none of the others.
+            for path in settings.DEMO_SEEDERS:
+                import_string(path)(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
+        self.stdout.write(f"Comptes de démonstration (mot de passe : {password}) :")
+        for username, short_name, role in rows:
+            self.stdout.write(f"  {username:<16} {short_name:<16} {role}")
+        self.stdout.write(f"  {'superadmin':<16} {'—':<16} superutilisateur (administration technique /admin/)")
+
+    def _accounts(self, password):
         associations = {}
         for data in DEMO_ASSOCIATIONS:
             association, _ = Association.objects.update_or_create(
                 short_name=data["short_name"], defaults={k: v for k, v in data.items() if k != "short_name"}
             )
             associations[association.short_name] = association
-
         User = get_user_model()
         rows = []
         for username, first_name, last_name, short_name, role in DEMO_USERS:
@@ -46,12 +58,7 @@ class Command(BaseCommand):
         superuser = self._user(User, "superadmin", "Super", "Admin (fictif)", password)
         superuser.is_staff = superuser.is_superuser = True
         superuser.save(update_fields=["is_staff", "is_superuser"])
-
-        self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
-        self.stdout.write(f"Comptes de démonstration (mot de passe : {password}) :")
-        for username, short_name, role in rows:
-            self.stdout.write(f"  {username:<16} {short_name:<16} {role}")
-        self.stdout.write(f"  {'superadmin':<16} {'—':<16} superutilisateur (administration technique /admin/)")
+        return rows
 
     def _user(self, User, username, first_name, last_name, password):
         user, created = User.objects.get_or_create(

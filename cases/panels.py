@@ -1,0 +1,19 @@
+"""Sections that other apps add to the pages of `cases` (the home page, the case page) without
+`cases` importing them: config/settings.py lists dotted paths of functions
+`(request, **context) -> str (HTML)`, and these helpers call them in order."""
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
+
+
+def _render(paths, request, **context) -> list[str]:
+    return [mark_safe(import_string(path)(request, **context)) for path in paths]  # noqa: S308 - our own templates
+
+
+def home_panels(request, membership) -> list[str]:
+    return _render(settings.HOME_PANELS.get(membership.role, []), request, membership=membership)
+
+
+def case_sections(request, case, access) -> list[str]:
+    return _render(settings.CASE_PAGE_SECTIONS, request, case=case, access=access)

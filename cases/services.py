@@ -1,0 +1,273 @@
+"""Workflows that write to case files. Keyword-only arguments, full_clean() then save, inside one
+transaction: a service either writes everything or nothing. Permission checks happen here too,
+so pages and API share them."""
+
+import hashlib
+
+import puremagic
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    AccessAction,
+    AccessLog,
+    Association,
+    Case,
+    CaseShare,
+    Exhibit,
+    Permission,
+    ShareAccess,
+    Suspect,
+    Victim,
+)
+from .selectors import case_access, membership_require
+
+CASE_FIELDS = (
+    "reference",
+    "title",
+    "platform",
+    "facts_start",
+    "facts_end",
+    "place",
+    "status",
+    "lead_lawyer",
+    "summary",
+)
+VICTIM_FIELDS = (
+    "first_name",
+    "last_name",
+    "birth_date",
+    "contact",
+    "facts_date",
+    "age_at_facts",
+    "deceased",
+    "consent_given_on",
+    "consent_by",
+    "notes",
+)
+SUSPECT_FIELDS = ("name", "age_at_facts", "status", "pre_trial_detention", "notes")
+
+
+def _require_change(user, case: Case) -> None:
+    if not case_access(user, case).can_change:
+        raise PermissionDenied
+
+
+def _assign(instance, fields, values: dict) -> None:
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    for name, value in values.items():
+        setattr(instance, name, value)
+
+
+def _save(instance, **clean_options) -> None:
+    instance.full_clean(**clean_options)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        # A concurrent write won a uniqueness race that full_clean() could not see.
+        raise ValidationError(
+            _("Cet enregistrement entre en conflit avec un autre : %(error)s") % {"error": error}
+        ) from error
+
+
+def _validate_lead_lawyer(case: Case) -> None:
+    lawyer = case.lead_lawyer
+    if lawyer is not None and not lawyer.memberships.filter(association_id=case.association_id, role="lawyer").exists():
+        raise ValidationError({"lead_lawyer": _("L'avocat·e référent·e doit être avocat·e de l'association.")})
+
+
+@transaction.atomic
+def case_create(*, user, association: Association, offences=(), **fields) -> Case:
+    membership_require(user, association.pk, Permission.CHANGE_CASES)
+    case = Case(association=association, created_by=user)
+    _assign(case, CASE_FIELDS, fields)
+    _validate_lead_lawyer(case)
+    _save(case)
+    case.offences.set(offences)
+    return case
+
+
+@transaction.atomic
+def case_update(*, user, case: Case, offences=None, **fields) -> Case:
+    _require_change(user, case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _assign(case, CASE_FIELDS, fields)
+    _validate_lead_lawyer(case)
+    _save(case)
+    if offences is not None:
+        case.offences.set(offences)
+    return case
+
+
+def _next_number(queryset, field: str) -> int:
+    return (queryset.aggregate(highest=Max(field))["highest"] or 0) + 1
+
+
+@transaction.atomic
+def victim_add(*, user, case: Case, **fields) -> Victim:
+    _require_change(user, case)
+    # Lock the case row: two lawyers adding victims at once must not get the same pseudonym.
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    victim = Victim(case=case)
+    _assign(victim, VICTIM_FIELDS, fields)
+    existing = [int(p.split("-")[1]) for p in case.victims.values_list("pseudonym", flat=True) if p[2:].isdigit()]
+    victim.pseudonym = f"V-{(max(existing, default=0) + 1):03d}"
+    _save(victim)
+    return victim
+
+
+@transaction.atomic
+def victim_update(*, user, victim: Victim, **fields) -> Victim:
+    _require_change(user, victim.case)
+    victim = Victim.objects.select_for_update().select_related("case").get(pk=victim.pk)
+    _assign(victim, VICTIM_FIELDS, fields)
+    _save(victim)
+    return victim
+
+
+@transaction.atomic
+def suspect_add(*, user, case: Case, **fields) -> Suspect:
+    _require_change(user, case)
+    suspect = Suspect(case=case)
+    _assign(suspect, SUSPECT_FIELDS, fields)
+    _save(suspect)
+    return suspect
+
+
+@transaction.atomic
+def suspect_update(*, user, suspect: Suspect, **fields) -> Suspect:
+    _require_change(user, suspect.case)
+    suspect = Suspect.objects.select_for_update().get(pk=suspect.pk)
+    _assign(suspect, SUSPECT_FIELDS, fields)
+    _save(suspect)
+    return suspect
+
+
+def exhibit_inspect(uploaded) -> tuple[str, str, int]:
+    """(content type by content, SHA-256, size) of an uploaded file, or ValidationError.
+
+    The type is read from the bytes (magic numbers), never from the name or the browser's claim."""
+    limit = settings.EXHIBIT_MAX_BYTES
+    size = uploaded.size
+    if size is None or size == 0:
+        raise ValidationError({"file": _("Le fichier est vide.")})
+    if size > limit:
+        raise ValidationError(
+            {
+                "file": _("Le fichier fait %(size)s ; la limite est de %(limit)s.")
+                % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
+            },
+            code="too_large",
+        )
+    uploaded.seek(0)
+    head = uploaded.read(8192)
+    uploaded.seek(0)
+    try:
+        candidates = {match.mime_type for match in puremagic.magic_string(head)}
+    except puremagic.PureError:
+        candidates = set()
+    allowed = [mime for mime in settings.EXHIBIT_ALLOWED_TYPES if mime in candidates]
+    if not allowed:
+        raise ValidationError(
+            {"file": _("Type de fichier refusé : seuls les PDF et les images PNG, JPEG ou TIFF sont acceptés.")},
+            code="unsupported_type",
+        )
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return allowed[0], digest.hexdigest(), size
+
+
+@transaction.atomic
+def exhibit_upload(
+    *, user, case: Case, file, title: str, source: str = "", received_on=None, replaces: Exhibit | None = None
+) -> Exhibit:
+    _require_change(user, case)
+    content_type, sha256, size = exhibit_inspect(file)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if replaces is not None:
+        if replaces.case_id != case.pk:
+            raise ValidationError({"replaces": _("La pièce remplacée doit appartenir à la même affaire.")})
+        if hasattr(replaces, "replaced_by"):
+            raise ValidationError({"replaces": _("Cette pièce a déjà été remplacée par une version plus récente.")})
+    exhibit = Exhibit(
+        case=case,
+        number=_next_number(case.exhibits, "number"),
+        title=title,
+        source=source,
+        received_on=received_on,
+        replaces=replaces,
+        original_filename=(getattr(file, "name", "") or "fichier")[:255],
+        content_type=content_type,
+        sha256=sha256,
+        size=size,
+        uploaded_by=user,
+    )
+    exhibit.full_clean(exclude=["file"])
+    exhibit.file.save(exhibit.original_filename, file, save=False)
+    try:
+        exhibit.save()
+    except Exception:
+        # Never leave a stored file without its row.
+        exhibit.file.delete(save=False)
+        raise
+    return exhibit
+
+
+@transaction.atomic
+def case_share(*, user, case: Case, association: Association, access: str = ShareAccess.READ) -> CaseShare:
+    """Share a case with another association; only a lawyer of the lead association may."""
+    membership_require(user, case.association_id, Permission.CHANGE_CASES)
+    share = CaseShare(case=case, association=association, access=access, granted_by=user)
+    _save(share)
+    return share
+
+
+@transaction.atomic
+def case_share_revoke(*, user, share: CaseShare) -> CaseShare:
+    membership_require(user, share.case.association_id, Permission.CHANGE_CASES)
+    share = CaseShare.objects.select_for_update().get(pk=share.pk)
+    if share.revoked_at is None:
+        share.revoked_at = timezone.now()
+        share.revoked_by = user
+        share.save(update_fields=["revoked_at", "revoked_by"])
+    return share
+
+
+def access_log_record(*, request, action: str, obj, case_id: int | None = None) -> AccessLog:
+    """Append one line to the access log for a read of a case, a victim, an exhibit or a dossier."""
+    membership = getattr(request, "membership", None)
+    return AccessLog.objects.create(
+        user=request.user if request.user.is_authenticated else None,
+        association_id=membership.association_id if membership else None,
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
+        case_id=case_id,
+        request_id=getattr(request, "request_id", ""),
+        ip_address=request.META.get("REMOTE_ADDR") or None,
+    )
+
+
+__all__ = [
+    "AccessAction",
+    "access_log_record",
+    "case_create",
+    "case_share",
+    "case_share_revoke",
+    "case_update",
+    "exhibit_upload",
+    "suspect_add",
+    "suspect_update",
+    "victim_add",
+    "victim_update",
+]

@@ -1,0 +1,96 @@
+"""Reads for procedures, always through the case's tenancy (cases.selectors.case_access)."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from cases.models import Association, Case
+from cases.selectors import case_access, case_queryset_for_user
+
+from . import eligibility as eligibility_engine
+from .models import Deadline, DeadlineStatus, Event, Filing, Procedure
+
+
+def procedure_get(user, procedure_id, *, require: str = "view") -> tuple[Procedure, object]:
+    """404 when the user may not see the procedure's case; 403 when they lack the right asked for."""
+    try:
+        procedure = Procedure.objects.select_related(
+            "case__association", "parquet__court_of_appeal", "transferred_from"
+        ).get(pk=procedure_id)
+    except (Procedure.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    access = case_access(user, procedure.case)
+    if not access.can_view:
+        raise Http404
+    if not getattr(access, f"can_{require}"):
+        raise PermissionDenied
+    return procedure, access
+
+
+def procedure_list(user, *, association_id=None) -> QuerySet[Procedure]:
+    cases = case_queryset_for_user(user, association_id=association_id)
+    return Procedure.objects.filter(case__in=cases).select_related("parquet", "case")
+
+
+def case_timeline(case: Case) -> QuerySet[Event]:
+    """Every dated step of a case across all its procedures, in order: one query."""
+    return case.timeline.select_related("procedure__parquet").order_by("occurred_on", "pk")
+
+
+def procedure_timeline(procedure: Procedure) -> QuerySet[Event]:
+    return procedure.timeline.order_by("occurred_on", "pk")
+
+
+def deadline_list_for_user(user, *, association_id=None, include_closed: bool = False) -> QuerySet[Deadline]:
+    """'Mes délais': the deadlines the user owns in the cases they can see, soonest first."""
+    deadlines = Deadline.objects.filter(
+        owner=user, case__in=case_queryset_for_user(user, association_id=association_id)
+    )
+    if not include_closed:
+        deadlines = deadlines.filter(status__in=[DeadlineStatus.OPEN, DeadlineStatus.MISSED])
+    return deadlines.select_related("case", "procedure__parquet").order_by("due_on", "pk")
+
+
+def deadlines_due(today: date, *, days_ahead: int) -> QuerySet[Deadline]:
+    return Deadline.objects.open().filter(due_on=today + timedelta(days=days_ahead)).select_related("case", "owner")
+
+
+def association_facts(association: Association) -> eligibility_engine.AssociationFacts:
+    return eligibility_engine.AssociationFacts(
+        purposes=frozenset(association.purposes),
+        declared_on=association.declared_on,
+        public_utility=association.public_utility,
+        ministry_approved=association.ministry_approved,
+    )
+
+
+def procedure_facts(procedure: Procedure) -> eligibility_engine.ProcedureFacts:
+    case = procedure.case
+    victims = list(procedure.victims.all()) or list(case.victims.all())
+    offences = list(procedure.offences.all()) or list(case.offences.all())
+    return eligibility_engine.ProcedureFacts(
+        facts_date=case.facts_start,
+        public_action_started=procedure.public_action_started,
+        offences=[
+            eligibility_engine.OffenceFacts(article=offence.article)
+            for offence in offences
+            if offence.code == "Code pénal"
+        ],
+        victims=[
+            eligibility_engine.VictimFacts(
+                minor_at_facts=victim.minor_at_facts, consent=bool(victim.consent_given_on), deceased=victim.deceased
+            )
+            for victim in victims
+        ],
+    )
+
+
+def filing_eligibility(association: Association, procedure: Procedure) -> eligibility_engine.Eligibility:
+    """Which CPP article lets this association file in this procedure, condition by condition."""
+    return eligibility_engine.evaluate(association_facts(association), procedure_facts(procedure))
+
+
+def filing_list(procedure: Procedure) -> QuerySet[Filing]:
+    return procedure.filings.select_related("association")
