@@ -77,10 +77,13 @@ class CaseAccess:
 NO_ACCESS = CaseAccess()
 
 
-def case_access(user, case: Case) -> CaseAccess:
+def case_access(user, case: Case, *, association_id: int | None = None) -> CaseAccess:
+    """With association_id (an API token's scope), only that membership counts."""
     if not user.is_authenticated:
         return NO_ACCESS
     memberships = {m.association_id: m for m in membership_list_for_user(user)}
+    if association_id is not None:
+        memberships = {k: v for k, v in memberships.items() if k == association_id}
     own = memberships.get(case.association_id)
     if own is not None and own.has_permission(Permission.VIEW_CASES):
         return CaseAccess(
@@ -130,19 +133,24 @@ def case_list(user, *, association_id: int | None = None, search: str = "") -> Q
     return cases.order_by("-updated_at")
 
 
-def case_get(user, case_id, *, require: str = "view") -> tuple[Case, CaseAccess]:
+def case_get(user, case_id, *, require: str = "view", association_id: int | None = None) -> tuple[Case, CaseAccess]:
     """The case and the user's access to it. 404 when the user may not see it at all (its
     existence is not disclosed); 403 when they see it but lack the right asked for."""
     try:
         case = Case.objects.select_related("association", "platform", "lead_lawyer").get(pk=case_id)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    access = case_access(user, case)
+    return case, access_require(user, case, require=require, association_id=association_id)
+
+
+def access_require(user, case: Case, *, require: str = "view", association_id: int | None = None) -> CaseAccess:
+    """404 when the user may not see the case at all; 403 when they see it but lack the right."""
+    access = case_access(user, case, association_id=association_id)
     if not access.can_view:
         raise Http404
     if not getattr(access, f"can_{require}"):
         raise PermissionDenied
-    return case, access
+    return access
 
 
 def case_detail(case: Case) -> dict:

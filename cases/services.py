@@ -3,6 +3,7 @@ transaction: a service either writes everything or nothing. Permission checks ha
 so pages and API share them."""
 
 import hashlib
+import secrets
 
 import puremagic
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from .models import (
     AccessAction,
     AccessLog,
+    ApiToken,
     Association,
     Case,
     CaseShare,
@@ -25,7 +27,7 @@ from .models import (
     Suspect,
     Victim,
 )
-from .selectors import case_access, membership_require
+from .selectors import case_access, membership_get, membership_require
 
 CASE_FIELDS = (
     "reference",
@@ -160,13 +162,12 @@ def exhibit_inspect(uploaded) -> tuple[str, str, int]:
     if size is None or size == 0:
         raise ValidationError({"file": _("Le fichier est vide.")})
     if size > limit:
-        raise ValidationError(
-            {
-                "file": _("Le fichier fait %(size)s ; la limite est de %(limit)s.")
-                % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-            },
-            code="too_large",
-        )
+        message = _("Le fichier fait %(size)s ; la limite est de %(limit)s.") % {
+            "size": filesizeformat(size),
+            "limit": filesizeformat(limit),
+        }
+        # The code travels inside the dict: a code given beside a dict is dropped by Django.
+        raise ValidationError({"file": ValidationError(message, code="too_large")})
     uploaded.seek(0)
     head = uploaded.read(8192)
     uploaded.seek(0)
@@ -176,10 +177,8 @@ def exhibit_inspect(uploaded) -> tuple[str, str, int]:
         candidates = set()
     allowed = [mime for mime in settings.EXHIBIT_ALLOWED_TYPES if mime in candidates]
     if not allowed:
-        raise ValidationError(
-            {"file": _("Type de fichier refusé : seuls les PDF et les images PNG, JPEG ou TIFF sont acceptés.")},
-            code="unsupported_type",
-        )
+        message = _("Type de fichier refusé : seuls les PDF et les images PNG, JPEG ou TIFF sont acceptés.")
+        raise ValidationError({"file": ValidationError(message, code="unsupported_type")})
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
@@ -243,12 +242,39 @@ def case_share_revoke(*, user, share: CaseShare) -> CaseShare:
     return share
 
 
+def api_token_create(*, user, association: Association, name: str) -> tuple[ApiToken, str]:
+    """A new token scoped to one of the user's associations; the secret is returned once."""
+    membership_get(user, association.pk)
+    if not (name or "").strip():
+        raise ValidationError({"name": _("Donnez un nom au jeton.")})
+    secret = secrets.token_urlsafe(32)
+    key = f"{ApiToken.PREFIX}_{secret}"
+    token = ApiToken.objects.create(
+        user=user, association=association, name=name.strip()[:100], key_prefix=key[:12], key_hash=ApiToken.hash(key)
+    )
+    return token, key
+
+
+def api_token_revoke(*, user, token: ApiToken) -> ApiToken:
+    if token.user_id != user.pk:
+        raise PermissionDenied
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
 def access_log_record(*, request, action: str, obj, case_id: int | None = None) -> AccessLog:
     """Append one line to the access log for a read of a case, a victim, an exhibit or a dossier."""
-    membership = getattr(request, "membership", None)
+    token = getattr(request, "auth", None)
+    if isinstance(token, ApiToken):
+        association_id = token.association_id
+    else:
+        membership = getattr(request, "membership", None)
+        association_id = membership.association_id if membership else None
     return AccessLog.objects.create(
         user=request.user if request.user.is_authenticated else None,
-        association_id=membership.association_id if membership else None,
+        association_id=association_id,
         action=action,
         object_type=obj._meta.model_name,
         object_id=obj.pk,

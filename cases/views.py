@@ -267,3 +267,47 @@ def share_revoke_view(request, case_id, share_id):
     services.case_share_revoke(user=request.user, share=share)
     messages.success(request, _("Partage révoqué."))
     return redirect(reverse("case_detail", args=[case.pk]) + "#partages")
+
+
+# --- API tokens ------------------------------------------------------------------------------------
+
+
+@login_required
+def api_token_list_view(request):
+    from .models import ApiToken
+    from .selectors import association_list_for_user
+
+    associations = association_list_for_user(request.user)
+    created_key = None
+    error = None
+    if request.method == "POST":
+        try:
+            association = next(a for a in associations if str(a.pk) == request.POST.get("association"))
+            _token, created_key = services.api_token_create(
+                user=request.user, association=association, name=request.POST.get("name", "")
+            )
+        except StopIteration:
+            error = _("Choisissez une de vos associations.")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    tokens = ApiToken.objects.filter(user=request.user).active().select_related("association")
+    response = render(
+        request,
+        "cases/api_tokens.html",
+        {"tokens": tokens, "associations": associations, "created_key": created_key, "error": error},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, token_id):
+    from django.shortcuts import get_object_or_404
+
+    from .models import ApiToken
+
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    services.api_token_revoke(user=request.user, token=token)
+    messages.success(request, _("Jeton révoqué."))
+    return redirect("api_tokens")

@@ -7,6 +7,7 @@ refuses to start without a real ``SECRET_KEY``.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "pgtrigger",
     "pghistory",
@@ -152,8 +156,38 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "cases.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "cases.api.schema.ErrorDocumentingAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.StandardPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "EXCEPTION_HANDLER": "cases.api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Suivi des affaires — API",
+    "DESCRIPTION": (
+        "API des affaires, victimes (pseudonymisées), pièces, procédures, constitutions de partie civile et délais. "
+        "Authentification par session ou jeton personnel (limité à une association). Les écritures exigent "
+        "l'en-tête If-Match (ETag de la version lue) : 412 si l'enregistrement a changé, 428 s'il manque. "
+        "Erreurs : 400 (champs), 404 (objet d'une autre association, jamais 403), 409 (unicité), 413 (fichier trop "
+        "lourd), 415 (type refusé)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 # Celery. Without a broker, tasks run eagerly in the web process (demo only); the page
@@ -175,11 +209,20 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Deadline reminders (J-7, J-3, J-1, missed) every morning, Paris time; safe to run twice.
+    "deadline-reminders-every-morning": {
+        "task": "procedures.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
+
+# Absolute links in e-mails (reminders); the request's host is used on pages.
+SITE_URL = env.str("SITE_URL", default="")
 
 # Panels and sections other apps add to the pages of `cases` (see cases/panels.py).
-HOME_PANELS = {"lawyer": [], "staff": [], "admin": []}
-CASE_PAGE_SECTIONS = []
+HOME_PANELS = {"lawyer": ["procedures.panels.my_deadlines_panel"], "staff": [], "admin": []}
+CASE_PAGE_SECTIONS = ["procedures.panels.case_procedures_section"]
 
 # Demo data, app by app, in dependency order (seed_demo calls each).
 DEMO_SEEDERS = ["cases.demo_cases.seed", "procedures.demo.seed"]
@@ -201,5 +244,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

@@ -2,18 +2,17 @@
 
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
 from cases.models import Association, Case
-from cases.selectors import case_access, case_queryset_for_user
+from cases.selectors import access_require, case_queryset_for_user
 
 from . import eligibility as eligibility_engine
 from .models import Deadline, DeadlineStatus, Event, Filing, Procedure
 
 
-def procedure_get(user, procedure_id, *, require: str = "view") -> tuple[Procedure, object]:
+def procedure_get(user, procedure_id, *, require: str = "view", association_id=None) -> tuple[Procedure, object]:
     """404 when the user may not see the procedure's case; 403 when they lack the right asked for."""
     try:
         procedure = Procedure.objects.select_related(
@@ -21,12 +20,7 @@ def procedure_get(user, procedure_id, *, require: str = "view") -> tuple[Procedu
         ).get(pk=procedure_id)
     except (Procedure.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    access = case_access(user, procedure.case)
-    if not access.can_view:
-        raise Http404
-    if not getattr(access, f"can_{require}"):
-        raise PermissionDenied
-    return procedure, access
+    return procedure, access_require(user, procedure.case, require=require, association_id=association_id)
 
 
 def procedure_list(user, *, association_id=None) -> QuerySet[Procedure]:

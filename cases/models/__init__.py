@@ -1,5 +1,5 @@
 from .access import AccessAction, AccessLog
-from .accounts import ROLE_PERMISSIONS, Association, Membership, Permission, Purpose, Role
+from .accounts import ROLE_PERMISSIONS, ApiToken, Association, Membership, Permission, Purpose, Role
 from .case import Case, CaseOffence, CaseShare, CaseStatus, ShareAccess
 from .exhibits import Exhibit
 from .parties import ConsentBy, Suspect, SuspectStatus, Victim
@@ -18,6 +18,7 @@ __all__ = [
     "ROLE_PERMISSIONS",
     "AccessAction",
     "AccessLog",
+    "ApiToken",
     "Association",
     "Case",
     "CaseOffence",

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -129,3 +131,44 @@ class Membership(models.Model):
 
     def has_permission(self, permission: str) -> bool:
         return permission in self.permissions
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A personal API token, scoped to one association the user belongs to. Only its SHA-256 is
+    stored: the secret is shown once, at creation."""
+
+    PREFIX = "coco"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("association"),
+        help_text=_("Le jeton n'agit qu'au nom de cette association."),
+    )
+    name = models.CharField(_("nom"), max_length=100, help_text=_("À quoi sert ce jeton (outil, script)."))
+    key_prefix = models.CharField(_("début du jeton"), max_length=16, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("jeton d'API")
+        verbose_name_plural = _("jetons d'API")
+
+    def __str__(self):
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

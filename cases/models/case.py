@@ -69,6 +69,7 @@ class Case(models.Model):
             models.UniqueConstraint(
                 fields=["association", "reference"],
                 name="case_unique_reference_per_association",
+                violation_error_code="unique",
                 violation_error_message=_("Cette référence est déjà utilisée par une autre affaire de l'association."),
             ),
             models.CheckConstraint(
@@ -147,6 +148,7 @@ class CaseShare(models.Model):
                 fields=["case", "association"],
                 condition=Q(revoked_at__isnull=True),
                 name="case_share_one_active_per_association",
+                violation_error_code="unique",
                 violation_error_message=_("L'affaire est déjà partagée avec cette association."),
             ),
         ]

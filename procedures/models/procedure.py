@@ -97,6 +97,7 @@ class Procedure(models.Model):
             models.UniqueConstraint(
                 fields=["association", "parquet", "normalised_reference"],
                 name="procedure_unique_reference_per_parquet",
+                violation_error_code="unique",
                 violation_error_message=_("Ce numéro de parquet est déjà enregistré pour ce parquet."),
             ),
         ]

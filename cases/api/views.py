@@ -1,0 +1,336 @@
+from django.db.models import Q
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from cases import services
+from cases.models import (
+    AccessAction,
+    ApiToken,
+    Association,
+    CaseShare,
+    CourtOfAppeal,
+    Exhibit,
+    Offence,
+    Parquet,
+    Platform,
+    Suspect,
+    Victim,
+)
+from cases.selectors import case_access, case_queryset_for_user
+
+from .base import TenantMixin
+from .concurrency import ETagMixin, etag_for
+from .filters import CaseFilter, ExhibitFilter, OffenceFilter, ParquetFilter, SuspectFilter, VictimFilter
+from .serializers import (
+    ApiTokenCreatedSerializer,
+    ApiTokenSerializer,
+    CaseSerializer,
+    CaseShareSerializer,
+    CourtOfAppealSerializer,
+    ExhibitSerializer,
+    ExhibitUploadSerializer,
+    OffenceSerializer,
+    ParquetSerializer,
+    PlatformSerializer,
+    SuspectSerializer,
+    VictimIdentitySerializer,
+    VictimSerializer,
+)
+
+CASE_EXAMPLE = OpenApiExample(
+    "Affaire",
+    value={
+        "reference": "ACPE-2024-002",
+        "title": "Valenciennois — recours à la prostitution d'une mineure de 14 ans",
+        "platform": 1,
+        "offences": [5, 7],
+        "facts_start": "2023-01-01",
+        "facts_end": None,
+        "place": "Valenciennois (Nord)",
+        "status": "open",
+        "lead_lawyer": None,
+        "summary": "Procès de 12 hommes devant le tribunal correctionnel (avril 2024).",
+    },
+    request_only=True,
+)
+
+
+class CaseScopedViewSet(TenantMixin, ETagMixin, viewsets.ModelViewSet):
+    """Records that belong to a case (victims, suspects): visible with the case, written by its lawyers."""
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def base_queryset(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        cases = case_queryset_for_user(self.request.user, association_id=self.scope)
+        return self.base_queryset().filter(case__in=cases)
+
+    def _case_from_request(self):
+        case_id = self.request.data.get("case")
+        if case_id in (None, ""):
+            raise ValidationError({"case": ["Ce champ est obligatoire."]})
+        return self.case_for(case_id, require="change")
+
+    def _writable(self, instance):
+        self.access_for(instance.case, require="change")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Affaires visibles (les siennes et celles partagées)"),
+    create=extend_schema(summary="Créer une affaire dans l'association du jeton", examples=[CASE_EXAMPLE]),
+    update=extend_schema(summary="Modifier une affaire (If-Match requis)", examples=[CASE_EXAMPLE]),
+    partial_update=extend_schema(summary="Modifier une partie d'une affaire (If-Match requis)"),
+)
+class CaseViewSet(TenantMixin, ETagMixin, viewsets.ModelViewSet):
+    serializer_class = CaseSerializer
+    filterset_class = CaseFilter
+    search_fields = ["reference", "title"]
+    ordering_fields = ["reference", "facts_start", "updated_at", "created_at"]
+    ordering = ["-updated_at"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            case_queryset_for_user(self.request.user, association_id=self.scope)
+            .select_related("association")
+            .prefetch_related("offences")
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        services.access_log_record(
+            request=request, action=AccessAction.VIEW, obj=self.get_object(), case_id=response.data["id"]
+        )
+        return response
+
+    def perform_create(self, serializer):
+        association_ids = self.viewing_association_ids()
+        association_id = self.scope or (self.request.membership.association_id if self.request.membership else None)
+        if association_id not in association_ids:
+            raise PermissionDenied
+        data = dict(serializer.validated_data)
+        offences = data.pop("offences", [])
+        serializer.instance = services.case_create(
+            user=self.request.user, association=Association.objects.get(pk=association_id), offences=offences, **data
+        )
+
+    def perform_update(self, serializer):
+        self.access_for(serializer.instance, require="change")
+        data = dict(serializer.validated_data)
+        offences = data.pop("offences", None)
+        serializer.instance = services.case_update(
+            user=self.request.user, case=serializer.instance, offences=offences, **data
+        )
+
+
+class VictimViewSet(CaseScopedViewSet):
+    """Victims by pseudonym. `?reveal=identity` on a single victim adds the identity for the lead
+    association's lawyers, and is written to the access log."""
+
+    filterset_class = VictimFilter
+    ordering = ["case", "pseudonym"]
+
+    def base_queryset(self):
+        return Victim.objects.select_related("case")
+
+    def reveal(self) -> bool:
+        return self.action == "retrieve" and self.request.query_params.get("reveal") == "identity"
+
+    def get_serializer_class(self):
+        return VictimIdentitySerializer if self.reveal() else VictimSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("reveal", str, enum=["identity"], description="Afficher l'identité (avocat·es)")]
+    )
+    def retrieve(self, request, *args, **kwargs):
+        victim = self.get_object()
+        if self.reveal():
+            self.access_for(victim.case, require="reveal_identity")
+            services.access_log_record(
+                request=request, action=AccessAction.REVEAL_IDENTITY, obj=victim, case_id=victim.case_id
+            )
+        data = self.get_serializer(victim).data
+        return Response(
+            data, headers={"ETag": etag_for(VictimSerializer(victim, context=self.get_serializer_context()).data)}
+        )
+
+    def etag(self, instance):
+        return etag_for(VictimSerializer(instance, context=self.get_serializer_context()).data)
+
+    def perform_create(self, serializer):
+        case = self._case_from_request()
+        data = {k: v for k, v in serializer.validated_data.items() if k != "case"}
+        serializer.instance = services.victim_add(user=self.request.user, case=case, **data)
+
+    def perform_update(self, serializer):
+        self._writable(serializer.instance)
+        data = {k: v for k, v in serializer.validated_data.items() if k != "case"}
+        serializer.instance = services.victim_update(user=self.request.user, victim=serializer.instance, **data)
+
+
+class SuspectViewSet(CaseScopedViewSet):
+    serializer_class = SuspectSerializer
+    filterset_class = SuspectFilter
+    search_fields = ["name"]
+    ordering = ["case", "name"]
+
+    def base_queryset(self):
+        return Suspect.objects.select_related("case")
+
+    def perform_create(self, serializer):
+        case = self._case_from_request()
+        data = {k: v for k, v in serializer.validated_data.items() if k != "case"}
+        serializer.instance = services.suspect_add(user=self.request.user, case=case, **data)
+
+    def perform_update(self, serializer):
+        self._writable(serializer.instance)
+        data = {k: v for k, v in serializer.validated_data.items() if k != "case"}
+        serializer.instance = services.suspect_update(user=self.request.user, suspect=serializer.instance, **data)
+
+
+class ExhibitViewSet(TenantMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Exhibits are never overwritten: upload a new version with `replaces`."""
+
+    serializer_class = ExhibitSerializer
+    filterset_class = ExhibitFilter
+    ordering = ["case", "number"]
+
+    def get_queryset(self):
+        cases = case_queryset_for_user(self.request.user, association_id=self.scope)
+        return Exhibit.objects.filter(case__in=cases).select_related("case")
+
+    @extend_schema(request={"multipart/form-data": ExhibitUploadSerializer}, responses={201: ExhibitSerializer})
+    def create(self, request, *args, **kwargs):
+        upload = ExhibitUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        data = dict(upload.validated_data)
+        case = self.case_for(data.pop("case"), require="change")
+        replaces_id = data.pop("replaces")
+        replaces = None
+        if replaces_id is not None:
+            replaces = Exhibit.objects.filter(case=case, pk=replaces_id).first()
+            if replaces is None:
+                raise ValidationError({"replaces": ["Pièce introuvable dans cette affaire."]})
+        exhibit = services.exhibit_upload(user=request.user, case=case, replaces=replaces, **data)
+        return Response(self.get_serializer(exhibit).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        exhibit = self.get_object()
+        services.access_log_record(request=request, action=AccessAction.DOWNLOAD, obj=exhibit, case_id=exhibit.case_id)
+        response = FileResponse(exhibit.file.open("rb"), as_attachment=True, filename=f"piece-{exhibit.number:03d}")
+        response["Content-Type"] = exhibit.content_type
+        response["Digest"] = f"sha-256={exhibit.sha256}"
+        return response
+
+
+class CaseShareViewSet(
+    TenantMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Shares of the cases the caller's association holds (the recipients do not see them)."""
+
+    serializer_class = CaseShareSerializer
+    filterset_fields = ["case", "association"]
+
+    def get_queryset(self):
+        own = Q(case__association_id__in=self.viewing_association_ids())
+        return CaseShare.objects.filter(own).select_related("case")
+
+    def perform_create(self, serializer):
+        case = self.case_for(serializer.validated_data["case"].pk, require="change")
+        serializer.instance = services.case_share(
+            user=self.request.user,
+            case=case,
+            association=serializer.validated_data["association"],
+            access=serializer.validated_data.get("access", "read"),
+        )
+
+    @extend_schema(request=None, responses={200: CaseShareSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        share = self.get_object()
+        if not case_access(request.user, share.case, association_id=self.scope).can_change:
+            raise PermissionDenied
+        share = services.case_share_revoke(user=request.user, share=share)
+        return Response(self.get_serializer(share).data)
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """The caller's own API tokens; the secret is returned once, at creation."""
+
+    serializer_class = ApiTokenSerializer
+    pagination_class = None
+    queryset = ApiToken.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=self.request.user).active()
+
+    @extend_schema(responses={201: ApiTokenCreatedSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, key = services.api_token_create(
+            user=request.user,
+            association=serializer.validated_data["association"],
+            name=serializer.validated_data["name"],
+        )
+        token.key = key
+        return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: ApiTokenSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        token = self.get_queryset().filter(pk=pk).first()
+        if token is None:
+            from django.http import Http404
+
+            raise Http404
+        return Response(ApiTokenSerializer(services.api_token_revoke(user=request.user, token=token)).data)
+
+
+class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Platform.objects.all()
+    serializer_class = PlatformSerializer
+    search_fields = ["name"]
+
+
+class CourtOfAppealViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = CourtOfAppeal.objects.all()
+    serializer_class = CourtOfAppealSerializer
+    search_fields = ["name"]
+
+
+class ParquetViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Parquet.objects.select_related("court_of_appeal")
+    serializer_class = ParquetSerializer
+    filterset_class = ParquetFilter
+    search_fields = ["name", "court", "code"]
+
+
+class OffenceViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Offence.objects.all()
+    serializer_class = OffenceSerializer
+    filterset_class = OffenceFilter
+    search_fields = ["label", "article"]
+
+
+def register(router) -> None:
+    router.register("cases", CaseViewSet, basename="case")
+    router.register("victims", VictimViewSet, basename="victim")
+    router.register("suspects", SuspectViewSet, basename="suspect")
+    router.register("exhibits", ExhibitViewSet, basename="exhibit")
+    router.register("shares", CaseShareViewSet, basename="share")
+    router.register("tokens", ApiTokenViewSet, basename="token")
+    router.register("platforms", PlatformViewSet, basename="platform")
+    router.register("courts-of-appeal", CourtOfAppealViewSet, basename="court-of-appeal")
+    router.register("parquets", ParquetViewSet, basename="parquet")
+    router.register("offences", OffenceViewSet, basename="offence")

@@ -1,0 +1,23 @@
+"""Celery entry points of procedures: thin, they parse their arguments and call a service."""
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from celery import shared_task
+from django.utils import timezone
+
+from .reminders import send_deadline_reminders as reminders_send
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@shared_task(name="procedures.send_deadline_reminders", bind=True, max_retries=3, default_retry_delay=15 * 60)
+def send_deadline_reminders(self, day: str | None = None) -> dict:
+    """The morning reminder job (beat, 07:00 Europe/Paris). `day` is an ISO date, today in Paris
+    by default. Safe to run twice; owners whose e-mail failed are retried the same day."""
+    today = date.fromisoformat(day) if day else timezone.localdate(timezone=PARIS)
+    report = reminders_send(today=today).as_dict()
+    if report["owners_failed"]:
+        # Same day on retry: a J-1 reminder retried after midnight must stay the J-1 of that day.
+        raise self.retry(args=[today.isoformat()])
+    return report

@@ -1,0 +1,418 @@
+"""Pages of procedures. Thin: tenancy through procedure_get / case_get (an outsider gets 404, a
+member without the right 403), writes through the services, their errors shown on the form."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.forms import apply_service_errors
+from cases.models import AccessAction, Permission
+from cases.selectors import case_get
+from cases.services import access_log_record
+
+from . import services
+from .forms import (
+    DeadlineCancelForm,
+    DeadlineOverrideForm,
+    DecisionForm,
+    EventForm,
+    FilingForm,
+    HearingForm,
+    ProcedureForm,
+    ProcedureTransferForm,
+    ReferralForm,
+    service_error_on,
+)
+from .models import Deadline, Filing, Hearing, LegalBasis, Referral
+from .panels import UNFINISHED, mark_overdue, parquet_chains
+from .selectors import deadline_list_for_user, filing_eligibility, filing_list, procedure_get, procedure_timeline
+
+# --- Read helpers: each object is found, then its case decides (404 / 403) ----------------------
+
+
+def _filing_get(user, filing_id, *, require: str = "view") -> tuple[Filing, object]:
+    try:
+        procedure_id = Filing.objects.values_list("procedure_id", flat=True).get(pk=filing_id)
+    except (Filing.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    procedure, access = procedure_get(user, procedure_id, require=require)
+    return procedure.filings.select_related("association").get(pk=filing_id), access
+
+
+def _hearing_get(user, hearing_id, *, require: str = "view") -> tuple[Hearing, object]:
+    try:
+        procedure_id = Hearing.objects.values_list("procedure_id", flat=True).get(pk=hearing_id)
+    except (Hearing.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    procedure, access = procedure_get(user, procedure_id, require=require)
+    hearing = procedure.hearings.get(pk=hearing_id)
+    hearing.procedure = procedure
+    return hearing, access
+
+
+def _referral_get(user, referral_id, *, require: str = "view") -> tuple[Referral, object]:
+    try:
+        case_id = Referral.objects.values_list("case_id", flat=True).get(pk=referral_id)
+    except (Referral.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    case, access = case_get(user, case_id, require=require)
+    referral = case.referrals.get(pk=referral_id)
+    referral.case = case
+    return referral, access
+
+
+def _deadline_get(user, deadline_id, *, require: str = "view") -> tuple[Deadline, object]:
+    try:
+        case_id = Deadline.objects.values_list("case_id", flat=True).get(pk=deadline_id)
+    except (Deadline.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    case, access = case_get(user, case_id, require=require)
+    deadline = case.deadlines.select_related("procedure__parquet").get(pk=deadline_id)
+    deadline.case = case
+    return deadline, access
+
+
+def _save_with(form, action, *, renames: dict[str, str] | None = None):
+    """Run a service on a valid form; its ValidationErrors become form errors. Returns the result or None."""
+    if not form.is_valid():
+        return None
+    try:
+        return action(form.cleaned_data)
+    except ValidationError as error:
+        apply_service_errors(form, service_error_on(error, renames or {}))
+        return None
+
+
+def _next_or(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def _procedure_form_page(request, procedure, form, title, **extra):
+    return render(
+        request,
+        "procedures/record_form.html",
+        {"form": form, "procedure": procedure, "case": procedure.case, "title": title, **extra},
+    )
+
+
+# --- Procedures ---------------------------------------------------------------------------------
+
+
+@login_required
+def procedure_create_view(request, case_id):
+    case, _access = case_get(request.user, case_id, require="change")
+    form = ProcedureForm(request.POST or None, case=case)
+    if request.method == "POST":
+        procedure = _save_with(form, lambda data: services.procedure_create(user=request.user, case=case, **data))
+        if procedure:
+            messages.success(request, _("Procédure enregistrée."))
+            return redirect("procedure_detail", procedure.pk)
+    return render(request, "cases/record_form.html", {"form": form, "case": case, "title": _("Nouvelle procédure")})
+
+
+def _filing_rows(procedure) -> list[Filing]:
+    filings = list(filing_list(procedure))
+    for filing in filings:
+        snapshot = filing.eligibility_snapshot or {}
+        filing.snapshot_applicable = snapshot.get("applicable_articles", [])
+        filing.snapshot_articles = [
+            (item.get("article"), item.get("applies")) for item in snapshot.get("assessments", [])
+        ]
+        filing.snapshot_computed_at = parse_datetime(snapshot.get("computed_at") or "")
+        filing.snapshot_rules_version = snapshot.get("rules_version", "")
+    return filings
+
+
+@login_required
+def procedure_detail_view(request, procedure_id):
+    procedure, access = procedure_get(request.user, procedure_id)
+    case = procedure.case
+    access_log_record(request=request, action=AccessAction.VIEW, obj=procedure, case_id=case.pk)
+    chain = parquet_chains(list(case.procedures.select_related("parquet")))[procedure.pk]
+    context = {
+        "procedure": procedure,
+        "case": case,
+        "access": access,
+        "chain": chain,
+        "victims": list(procedure.victims.order_by("pseudonym")),
+        "suspects": list(procedure.suspects.order_by("name")),
+        "offences": list(procedure.offences.order_by("article", "label")),
+        "referrals": list(procedure.referrals.order_by("sent_on", "pk")),
+        "filings": _filing_rows(procedure),
+        "hearings": list(procedure.hearings.order_by("starts_at")),
+        "decisions": list(procedure.decisions.order_by("decided_on", "pk")),
+        # Deadlines are the lead association's own work: a read-only share does not show them.
+        "deadlines": []
+        if access.via_share
+        else mark_overdue(procedure.deadlines.select_related("owner"), timezone.localdate()),
+        "unfinished": UNFINISHED,
+        "timeline": list(procedure_timeline(procedure)),
+    }
+    return render(request, "procedures/procedure_detail.html", context)
+
+
+@login_required
+def procedure_update_view(request, procedure_id):
+    procedure, _access = procedure_get(request.user, procedure_id, require="change")
+    form = ProcedureForm(request.POST or None, instance=procedure, case=procedure.case)
+    if request.method == "POST" and _save_with(
+        form, lambda data: services.procedure_update(user=request.user, procedure=procedure, **data)
+    ):
+        messages.success(request, _("Procédure modifiée."))
+        return redirect("procedure_detail", procedure.pk)
+    return _procedure_form_page(request, procedure, form, _("Modifier la procédure"))
+
+
+@login_required
+def procedure_transfer_view(request, procedure_id):
+    procedure, _access = procedure_get(request.user, procedure_id, require="change")
+    form = ProcedureTransferForm(request.POST or None, procedure=procedure)
+    if request.method == "POST":
+        successor = _save_with(
+            form,
+            lambda data: services.procedure_transfer(user=request.user, procedure=procedure, **data),
+            renames={"transferred_from": "parquet", "opened_on": "transferred_on"},
+        )
+        if successor:
+            messages.success(request, _("Dessaisissement enregistré."))
+            return redirect("procedure_detail", successor.pk)
+    return _procedure_form_page(request, procedure, form, _("Dessaisissement au profit d'un autre parquet"))
+
+
+# --- Hearings, decisions, other steps -----------------------------------------------------------
+
+
+@login_required
+def hearing_add_view(request, procedure_id):
+    procedure, _access = procedure_get(request.user, procedure_id, require="change")
+    form = HearingForm(request.POST or None, procedure=procedure)
+    if request.method == "POST" and _save_with(
+        form, lambda data: services.hearing_record(user=request.user, procedure=procedure, **data)
+    ):
+        messages.success(request, _("Audience enregistrée."))
+        return redirect("procedure_detail", procedure.pk)
+    return _procedure_form_page(request, procedure, form, _("Ajouter une audience"))
+
+
+@login_required
+def hearing_update_view(request, hearing_id):
+    hearing, _access = _hearing_get(request.user, hearing_id, require="change")
+    procedure = hearing.procedure
+    form = HearingForm(request.POST or None, instance=hearing, procedure=procedure)
+    if request.method == "POST" and _save_with(
+        form, lambda data: services.hearing_update(user=request.user, hearing=hearing, **data)
+    ):
+        messages.success(request, _("Audience modifiée."))
+        return redirect("procedure_detail", procedure.pk)
+    return _procedure_form_page(request, procedure, form, _("Modifier l'audience"))
+
+
+@login_required
+def decision_add_view(request, procedure_id):
+    procedure, _access = procedure_get(request.user, procedure_id, require="change")
+    form = DecisionForm(request.POST or None, procedure=procedure)
+    if request.method == "POST" and _save_with(
+        form, lambda data: services.decision_record(user=request.user, procedure=procedure, **data)
+    ):
+        messages.success(request, _("Décision enregistrée ; les délais qu'elle ouvre sont calculés."))
+        return redirect("procedure_detail", procedure.pk)
+    return _procedure_form_page(request, procedure, form, _("Ajouter une décision"))
+
+
+@login_required
+def event_add_view(request, procedure_id):
+    procedure, _access = procedure_get(request.user, procedure_id, require="change")
+    form = EventForm(request.POST or None, procedure=procedure)
+    if request.method == "POST" and _save_with(
+        form,
+        lambda data: services.event_record(user=request.user, case=procedure.case, procedure=procedure, **data),
+    ):
+        messages.success(request, _("Étape enregistrée."))
+        return redirect("procedure_detail", procedure.pk)
+    return _procedure_form_page(request, procedure, form, _("Ajouter une étape"))
+
+
+# --- Civil-party filings ------------------------------------------------------------------------
+
+
+def _filing_page(request, procedure, form, title, legal_basis):
+    eligibility = filing_eligibility(procedure.case.association, procedure)
+    return render(
+        request,
+        "procedures/filing_form.html",
+        {
+            "form": form,
+            "procedure": procedure,
+            "case": procedure.case,
+            "title": title,
+            **_eligibility_context(eligibility, legal_basis),
+        },
+    )
+
+
+@login_required
+def filing_add_view(request, procedure_id):
+    procedure, _access = procedure_get(request.user, procedure_id, require="change")
+    form = FilingForm(request.POST or None, procedure=procedure)
+    if request.method == "POST" and _save_with(
+        form, lambda data: services.filing_submit(user=request.user, procedure=procedure, **data)
+    ):
+        messages.success(request, _("Constitution de partie civile enregistrée."))
+        return redirect("procedure_detail", procedure.pk)
+    legal_basis = request.POST.get("legal_basis") or form["legal_basis"].value() or ""
+    return _filing_page(request, procedure, form, _("Constitution de partie civile"), legal_basis)
+
+
+@login_required
+def filing_update_view(request, filing_id):
+    filing, _access = _filing_get(request.user, filing_id, require="change")
+    procedure = filing.procedure
+    form = FilingForm(request.POST or None, instance=filing, procedure=procedure)
+    if request.method == "POST" and _save_with(
+        form, lambda data: services.filing_update(user=request.user, filing=filing, **data)
+    ):
+        messages.success(request, _("Constitution de partie civile modifiée."))
+        return redirect("procedure_detail", procedure.pk)
+    legal_basis = form["legal_basis"].value() or ""
+    return _filing_page(request, procedure, form, _("Modifier la constitution de partie civile"), legal_basis)
+
+
+def _eligibility_context(eligibility, legal_basis: str) -> dict:
+    applicable = eligibility.applicable_articles
+    chosen_unsupported = legal_basis not in {*applicable, LegalBasis.NONE, ""}
+    return {
+        "eligibility": eligibility,
+        "legal_basis": legal_basis,
+        # What filing_submit will ask for: a reason when no article applies or another is chosen.
+        "reason_required": not applicable or (bool(legal_basis) and chosen_unsupported),
+    }
+
+
+@login_required
+@require_GET
+def filing_eligibility_view(request, procedure_id):
+    """The eligibility explanation as an HTML fragment, for the filing form's live panel."""
+    procedure, _access = procedure_get(request.user, procedure_id)
+    eligibility = filing_eligibility(procedure.case.association, procedure)
+    legal_basis = request.GET.get("legal_basis", "")
+    return render(
+        request,
+        "procedures/_eligibility.html",
+        {"procedure": procedure, **_eligibility_context(eligibility, legal_basis)},
+    )
+
+
+# --- Referrals ----------------------------------------------------------------------------------
+
+
+@login_required
+def referral_add_view(request, case_id):
+    case, _access = case_get(request.user, case_id, require="change")
+    form = ReferralForm(request.POST or None, case=case)
+    if request.method == "POST" and _save_with(
+        form, lambda data: services.referral_record(user=request.user, case=case, **data)
+    ):
+        messages.success(request, _("Saisine enregistrée."))
+        return redirect(reverse("case_detail", args=[case.pk]) + "#saisines")
+    return render(request, "cases/record_form.html", {"form": form, "case": case, "title": _("Nouvelle saisine")})
+
+
+@login_required
+def referral_update_view(request, referral_id):
+    referral, _access = _referral_get(request.user, referral_id, require="change")
+    case = referral.case
+    form = ReferralForm(request.POST or None, instance=referral, case=case)
+    if request.method == "POST" and _save_with(
+        form, lambda data: services.referral_update(user=request.user, referral=referral, **data)
+    ):
+        messages.success(request, _("Saisine modifiée."))
+        return redirect(reverse("case_detail", args=[case.pk]) + "#saisines")
+    return render(request, "cases/record_form.html", {"form": form, "case": case, "title": _("Modifier la saisine")})
+
+
+# --- Deadlines ----------------------------------------------------------------------------------
+
+
+@login_required
+def deadline_list_view(request):
+    membership = request.membership or None
+    if membership is None or not membership.has_permission(Permission.VIEW_CASES):
+        raise PermissionDenied
+    show_all = request.GET.get("tous") == "1"
+    deadlines = deadline_list_for_user(
+        request.user, association_id=membership.association_id, include_closed=show_all
+    ).select_related("owner")
+    return render(
+        request,
+        "procedures/deadline_list.html",
+        {
+            "deadlines": mark_overdue(deadlines, timezone.localdate()),
+            "show_all": show_all,
+            "unfinished": UNFINISHED,
+            "can_change": membership.has_permission(Permission.CHANGE_CASES),
+        },
+    )
+
+
+def _deadline_fallback(deadline) -> str:
+    if deadline.procedure_id:
+        return reverse("procedure_detail", args=[deadline.procedure_id])
+    return reverse("case_detail", args=[deadline.case_id]) + "#delais"
+
+
+@login_required
+@require_POST
+def deadline_complete_view(request, deadline_id):
+    deadline, _access = _deadline_get(request.user, deadline_id, require="change")
+    services.deadline_complete(user=request.user, deadline=deadline)
+    messages.success(request, _("Délai marqué comme accompli."))
+    return redirect(_next_or(request, _deadline_fallback(deadline)))
+
+
+def _deadline_form_page(request, deadline, form, title):
+    return render(
+        request,
+        "procedures/deadline_form.html",
+        {"form": form, "deadline": deadline, "case": deadline.case, "title": title, "next": _next_or(request, "")},
+    )
+
+
+@login_required
+def deadline_override_view(request, deadline_id):
+    deadline, _access = _deadline_get(request.user, deadline_id, require="change")
+    form = DeadlineOverrideForm(request.POST or None, initial={"due_on": deadline.due_on})
+    if request.method == "POST" and _save_with(
+        form,
+        lambda data: services.deadline_override(
+            user=request.user, deadline=deadline, due_on=data["due_on"], reason=data["reason"]
+        ),
+        renames={"override_reason": "reason"},
+    ):
+        messages.success(request, _("Échéance modifiée."))
+        return redirect(_next_or(request, _deadline_fallback(deadline)))
+    return _deadline_form_page(request, deadline, form, _("Modifier l'échéance"))
+
+
+@login_required
+def deadline_cancel_view(request, deadline_id):
+    deadline, _access = _deadline_get(request.user, deadline_id, require="change")
+    form = DeadlineCancelForm(request.POST or None)
+    if request.method == "POST" and _save_with(
+        form,
+        lambda data: services.deadline_cancel(user=request.user, deadline=deadline, reason=data["reason"]),
+        renames={"notes": "reason"},
+    ):
+        messages.success(request, _("Délai marqué sans objet."))
+        return redirect(_next_or(request, _deadline_fallback(deadline)))
+    return _deadline_form_page(request, deadline, form, _("Délai sans objet"))

@@ -1,0 +1,253 @@
+"""The ICS feed of a user's open deadlines, opened by a secret, revocable token."""
+
+import hashlib
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import include, path, reverse
+from icalendar import Calendar
+
+from procedures import services
+from procedures.calendar import deadlines_ics
+from procedures.models import CalendarToken, Deadline, DeadlineStatus
+from tests.factories import ParquetFactory, VictimFactory
+
+# Until config/urls.py includes procedures.calendar_urls, these tests route through this module.
+urlpatterns = [path("", include("procedures.calendar_urls")), path("", include("config.urls"))]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+
+DUE = date(2025, 3, 17)
+
+
+@pytest.fixture
+def procedure(owner, case):
+    return services.procedure_create(
+        user=owner,
+        case=case,
+        parquet=ParquetFactory(name="Parquet de Valenciennes"),
+        parquet_reference="24 068 000 123",
+        opened_on=date(2024, 1, 15),
+    )
+
+
+_triggers = iter(range(1, 100_000))
+
+
+def make_deadline(procedure, *, owner, due_on=DUE, status=DeadlineStatus.OPEN, rule="appeal_correctionnel"):
+    return Deadline.objects.create(
+        case=procedure.case,
+        procedure=procedure,
+        association=procedure.association,
+        rule=rule,
+        trigger_date=date(2000, 1, 1) + timedelta(days=next(_triggers)),
+        computed_due_on=due_on,
+        due_on=due_on,
+        status=status,
+        owner=owner,
+    )
+
+
+def parse(content: bytes) -> Calendar:
+    return Calendar.from_ical(content)
+
+
+def events(calendar: Calendar):
+    return list(calendar.walk("VEVENT"))
+
+
+@pytest.fixture
+def client_owner(client, owner):
+    client.force_login(owner)
+    return client
+
+
+def feed_url(secret: str) -> str:
+    return reverse("calendar_feed", args=[secret])
+
+
+def test_the_feed_holds_exactly_the_open_deadlines_of_its_user(procedure, owner, colleague):
+    appeal = make_deadline(procedure, owner=owner)
+    pourvoi = make_deadline(procedure, owner=owner, rule="pourvoi", due_on=DUE + timedelta(days=20))
+    make_deadline(procedure, owner=owner, status=DeadlineStatus.DONE)
+    make_deadline(procedure, owner=owner, status=DeadlineStatus.CANCELLED)
+    make_deadline(procedure, owner=owner, status=DeadlineStatus.MISSED)
+    make_deadline(procedure, owner=colleague)
+
+    calendar = parse(deadlines_ics(owner))
+
+    uids = sorted(str(event["UID"]) for event in events(calendar))
+    assert uids == sorted([f"deadline-{appeal.pk}@coco-affaires", f"deadline-{pourvoi.pk}@coco-affaires"])
+
+
+def test_the_feed_is_a_published_calendar_named_mes_delais(procedure, owner):
+    make_deadline(procedure, owner=owner)
+
+    calendar = parse(deadlines_ics(owner))
+
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert str(calendar["VERSION"]) == "2.0"
+    assert str(calendar["X-WR-CALNAME"]) == "Mes délais"
+    assert "Coco affaires" in str(calendar["PRODID"])
+
+
+def test_each_deadline_is_an_all_day_event_with_its_rule_case_and_procedure_and_an_alarm_the_day_before(
+    procedure, owner
+):
+    deadline = make_deadline(procedure, owner=owner)
+
+    [event] = events(parse(deadlines_ics(owner)))
+
+    assert event.decoded("DTSTART") == DUE
+    assert event.decoded("DTEND") == DUE + timedelta(days=1)
+    assert str(event["SUMMARY"]) == "Appel d'un jugement du tribunal correctionnel — ACPE-T-001"
+    description = str(event["DESCRIPTION"])
+    assert "498 CPP" in description
+    assert "Parquet de Valenciennes n° 24 068 000 123" in description
+    assert "Valenciennois — test" in description
+    assert str(event["URL"]).endswith(f"/affaires/{deadline.case_id}/")
+    [alarm] = event.walk("VALARM")
+    trigger = alarm.decoded("TRIGGER")
+    assert -timedelta(days=1) <= trigger < timedelta(0)
+    assert str(alarm["ACTION"]) == "DISPLAY"
+
+
+def test_the_uid_of_a_deadline_stays_the_same_from_one_fetch_to_the_next(procedure, owner):
+    make_deadline(procedure, owner=owner)
+
+    first = [str(event["UID"]) for event in events(parse(deadlines_ics(owner)))]
+    second = [str(event["UID"]) for event in events(parse(deadlines_ics(owner)))]
+
+    assert first == second
+
+
+def test_the_feed_never_contains_a_victim_identity(procedure, owner, case):
+    procedure.victims.add(
+        VictimFactory(case=case, first_name="Ondine", last_name="Marchetti", birth_date=date(2010, 2, 14))
+    )
+    make_deadline(procedure, owner=owner)
+
+    content = deadlines_ics(owner).decode()
+
+    for secret in ("Ondine", "Marchetti", "20100214", "14/02/2010"):
+        assert secret not in content
+
+
+def test_the_feed_leaves_out_cases_the_user_no_longer_sees(procedure, outsider):
+    make_deadline(procedure, owner=outsider)
+
+    assert events(parse(deadlines_ics(outsider))) == []
+
+
+def test_the_feed_costs_the_same_queries_whatever_the_number_of_deadlines(procedure, owner):
+    make_deadline(procedure, owner=owner)
+    with CaptureQueriesContext(connection) as one:
+        deadlines_ics(owner)
+    for _ in range(4):
+        make_deadline(procedure, owner=owner)
+    with CaptureQueriesContext(connection) as five:
+        deadlines_ics(owner)
+
+    assert len(five) == len(one)
+
+
+def test_the_feed_opens_without_login_by_its_token_and_is_never_cached(client, procedure, owner):
+    make_deadline(procedure, owner=owner)
+    _token, secret = CalendarToken.issue(owner)
+
+    response = client.get(feed_url(secret))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Cache-Control"] == "private, no-store"
+    assert len(events(parse(response.content))) == 1
+
+
+def test_a_revoked_token_gives_404(client_owner, owner):
+    token, secret = CalendarToken.issue(owner)
+    client_owner.post(reverse("calendar_token_revoke", args=[token.pk]))
+    client_owner.logout()
+
+    assert client_owner.get(feed_url(secret)).status_code == 404
+
+
+def test_an_unknown_token_gives_404(client, owner):
+    CalendarToken.issue(owner)
+
+    assert client.get(feed_url("pas-un-vrai-jeton")).status_code == 404
+
+
+def test_the_feed_of_a_deactivated_user_gives_404(client, owner):
+    _token, secret = CalendarToken.issue(owner)
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+
+    assert client.get(feed_url(secret)).status_code == 404
+
+
+def test_the_calendar_page_requires_login(client):
+    response = client.get(reverse("calendar_page"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_creating_a_link_shows_the_secret_once_and_stores_only_its_hash(client_owner, owner):
+    response = client_owner.post(reverse("calendar_token_create"))
+
+    assert response.status_code == 201
+    assert "no-store" in response["Cache-Control"]
+    [token] = CalendarToken.objects.filter(user=owner)
+    shown = response.context["feed_url"]
+    assert shown.startswith("http://testserver/calendrier/") and shown.endswith(".ics")
+    secret = shown.removeprefix("http://testserver/calendrier/").removesuffix(".ics")
+    assert shown in response.content.decode()
+    assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret not in token.token_hash
+    assert client_owner.get(feed_url(secret)).status_code == 200
+    assert secret not in client_owner.get(reverse("calendar_page")).content.decode()
+
+
+def test_the_page_lists_the_users_active_links_with_their_creation_date(client_owner, owner, colleague):
+    mine, _secret = CalendarToken.issue(owner)
+    revoked, _secret = CalendarToken.issue(owner)
+    CalendarToken.objects.filter(pk=revoked.pk).update(revoked_at=revoked.created_at)
+    CalendarToken.issue(colleague)
+
+    response = client_owner.get(reverse("calendar_page"))
+
+    assert response.status_code == 200
+    assert [token.pk for token in response.context["tokens"]] == [mine.pk]
+    assert f"{mine.created_at.astimezone():%d/%m/%Y}" in response.content.decode()
+    assert reverse("calendar_token_revoke", args=[mine.pk]) in response.content.decode()
+
+
+def test_a_user_revokes_their_own_link(client_owner, owner):
+    token, _secret = CalendarToken.issue(owner)
+
+    response = client_owner.post(reverse("calendar_token_revoke", args=[token.pk]))
+
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_nobody_revokes_another_users_link(client, owner, outsider):
+    token, secret = CalendarToken.issue(owner)
+    client.force_login(outsider)
+
+    response = client.post(reverse("calendar_token_revoke", args=[token.pk]))
+
+    assert response.status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    assert client.get(feed_url(secret)).status_code == 200
+
+
+def test_creating_and_revoking_links_take_a_post_only(client_owner, owner):
+    token, _secret = CalendarToken.issue(owner)
+
+    assert client_owner.get(reverse("calendar_token_create")).status_code == 405
+    assert client_owner.get(reverse("calendar_token_revoke", args=[token.pk])).status_code == 405
+    assert CalendarToken.objects.filter(user=owner).count() == 1
