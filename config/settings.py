@@ -215,14 +215,33 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procedures.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Dossiers whose worker died mid-render are handed to another worker (conditional claim).
+    "requeue-stale-dossiers-every-minute": {
+        "task": "reports.requeue_stale_dossiers",
+        "schedule": 60.0,
+    },
 }
+# Modules of tasks that are not named tasks.py (autodiscovery only looks there).
+CELERY_IMPORTS = ["procedures.import_tasks"]
 
 # Absolute links in e-mails (reminders); the request's host is used on pages.
 SITE_URL = env.str("SITE_URL", default="")
 
 # Panels and sections other apps add to the pages of `cases` (see cases/panels.py).
-HOME_PANELS = {"lawyer": ["procedures.panels.my_deadlines_panel"], "staff": [], "admin": []}
-CASE_PAGE_SECTIONS = ["procedures.panels.case_procedures_section"]
+HOME_PANELS = {
+    "lawyer": ["procedures.panels.my_deadlines_panel", "procedures.panels.upcoming_hearings_panel"],
+    "staff": ["procedures.panels.upcoming_hearings_panel", "reports.panels.staff_dossiers_panel"],
+    "admin": [],
+}
+CASE_PAGE_SECTIONS = ["procedures.panels.case_procedures_section", "reports.panels.case_dossiers_section"]
+
+# Dossiers (reports app): time and size limits, rendering chunk sizes, stale-job recovery.
+DOSSIER_TIME_LIMIT = env.int("DOSSIER_TIME_LIMIT", default=300)
+DOSSIER_MAX_PAGES = env.int("DOSSIER_MAX_PAGES", default=2000)
+DOSSIER_CHUNK_ROWS = env.int("DOSSIER_CHUNK_ROWS", default=250)
+DOSSIER_PASS_ROWS = env.int("DOSSIER_PASS_ROWS", default=1500)
+DOSSIER_STALE_AFTER = env.int("DOSSIER_STALE_AFTER", default=180)
+DOSSIER_MAX_ATTEMPTS = env.int("DOSSIER_MAX_ATTEMPTS", default=3)
 
 # Demo data, app by app, in dependency order (seed_demo calls each).
 DEMO_SEEDERS = ["cases.demo_cases.seed", "procedures.demo.seed"]

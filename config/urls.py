@@ -12,6 +12,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("procedures.calendar_urls")),
+    path("", include("procedures.import_urls")),
+    path("", include("reports.urls")),
     path("", include("procedures.urls")),
     path("", include("cases.urls")),
 ]

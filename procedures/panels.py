@@ -13,9 +13,11 @@ from cases.models import Offence, Victim
 from .eligibility import add_years
 from .models import DeadlineStatus, Procedure
 from .prescription import PrescriptionResult, is_prescribed, majority_date, prescription_date, warning_due
-from .selectors import case_timeline, deadline_list_for_user
+from .selectors import case_timeline, deadline_list_for_user, hearing_list_upcoming
 
 PANEL_LIMIT = 15
+# Staff print the dossiers a hearing needs: a month ahead leaves time to ask for missing pieces.
+HEARINGS_DAYS_AHEAD = 30
 PRESCRIPTION_WARNING_MONTHS = 6
 UNFINISHED = {DeadlineStatus.OPEN, DeadlineStatus.MISSED}
 
@@ -56,6 +58,19 @@ def my_deadlines_panel(request, membership) -> str:
     return render_to_string(
         "procedures/_my_deadlines_panel.html",
         {"deadlines": shown[:PANEL_LIMIT], "has_more": len(shown) > PANEL_LIMIT},
+        request=request,
+    )
+
+
+def upcoming_hearings_panel(request, membership) -> str:
+    hearings = list(
+        hearing_list_upcoming(
+            request.user, association_id=membership.association_id, now=timezone.now(), days=HEARINGS_DAYS_AHEAD
+        )[: PANEL_LIMIT + 1]
+    )
+    return render_to_string(
+        "procedures/_upcoming_hearings_panel.html",
+        {"hearings": hearings[:PANEL_LIMIT], "has_more": len(hearings) > PANEL_LIMIT, "days": HEARINGS_DAYS_AHEAD},
         request=request,
     )
 

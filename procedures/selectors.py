@@ -9,7 +9,7 @@ from cases.models import Association, Case
 from cases.selectors import access_require, case_queryset_for_user
 
 from . import eligibility as eligibility_engine
-from .models import Deadline, DeadlineStatus, Event, Filing, Procedure
+from .models import Deadline, DeadlineStatus, Event, Filing, Hearing, HearingStatus, Procedure
 
 
 def procedure_get(user, procedure_id, *, require: str = "view", association_id=None) -> tuple[Procedure, object]:
@@ -26,6 +26,20 @@ def procedure_get(user, procedure_id, *, require: str = "view", association_id=N
 def procedure_list(user, *, association_id=None) -> QuerySet[Procedure]:
     cases = case_queryset_for_user(user, association_id=association_id)
     return Procedure.objects.filter(case__in=cases).select_related("parquet", "case")
+
+
+def hearing_list_upcoming(user, *, association_id=None, now, days: int) -> QuerySet[Hearing]:
+    """The scheduled hearings of the cases the user can see, from now to `days` ahead, soonest first."""
+    return (
+        Hearing.objects.filter(
+            procedure__case__in=case_queryset_for_user(user, association_id=association_id),
+            status=HearingStatus.SCHEDULED,
+            starts_at__gte=now,
+            starts_at__lt=now + timedelta(days=days),
+        )
+        .select_related("procedure__case", "procedure__parquet")
+        .order_by("starts_at", "pk")
+    )
 
 
 def case_timeline(case: Case) -> QuerySet[Event]:

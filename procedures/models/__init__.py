@@ -1,4 +1,5 @@
 from .deadline import CalendarToken, Deadline, DeadlineReminder, DeadlineStatus
+from .imports import ImportFormat, ImportJob, ImportStatus
 from .procedure import Outcome, Procedure, Stage
 from .records import (
     Decision,
@@ -29,6 +30,9 @@ __all__ = [
     "FilingStatus",
     "Hearing",
     "HearingStatus",
+    "ImportFormat",
+    "ImportJob",
+    "ImportStatus",
     "LegalBasis",
     "Outcome",
     "Procedure",

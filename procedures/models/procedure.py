@@ -2,6 +2,7 @@
 
 import re
 
+import pghistory
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +41,7 @@ class Outcome(models.TextChoices):
     TRANSFERRED = "transferred", _("Dessaisissement au profit d'un autre parquet")
 
 
-@track_changes()
+@track_changes(level=pghistory.Statement)
 class Procedure(models.Model):
     """The proceedings (procédure) opened by one parquet for a case. A transfer (dessaisissement)
     creates a new procedure at the receiving parquet pointing to the one it came from."""

@@ -1,5 +1,6 @@
 """What happens in a procedure: referrals, civil-party filings, hearings, decisions, events."""
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -361,4 +362,4 @@ class Event(models.Model):
         return f"{self.occurred_on:%d/%m/%Y} — {self.title}"
 
 
-Event = track_changes()(Event)
+Event = track_changes(level=pghistory.Statement)(Event)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path, reverse
+from django.urls import reverse
 from icalendar import Calendar
 
 from procedures import services
@@ -14,9 +14,7 @@ from procedures.calendar import deadlines_ics
 from procedures.models import CalendarToken, Deadline, DeadlineStatus
 from tests.factories import ParquetFactory, VictimFactory
 
-# Until config/urls.py includes procedures.calendar_urls, these tests route through this module.
-urlpatterns = [path("", include("procedures.calendar_urls")), path("", include("config.urls"))]
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 DUE = date(2025, 3, 17)
 

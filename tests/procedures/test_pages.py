@@ -703,3 +703,38 @@ def test_the_case_section_query_count_does_not_grow_with_procedures(owner, case,
         html = case_procedures_section(request, case=case, access=access)
     assert html.count('<tr class="procedure">') == 5
     assert len(five) == len(one)
+
+
+def test_staff_home_lists_the_hearings_of_the_next_thirty_days_of_their_association_only(
+    client, colleague, outsider, case, other_association
+):
+    procedure = ProcedureFactory(case=case)
+    foreign = ProcedureFactory(case=CaseFactory(association=other_association, reference="SOS-T-009"))
+
+    def hearing(proc, day, hour=14, status=HearingStatus.SCHEDULED, court="Tribunal correctionnel de Valenciennes"):
+        return Hearing.objects.create(
+            procedure=proc, starts_at=datetime(2025, day[0], day[1], hour, tzinfo=PARIS), court=court, status=status
+        )
+
+    hearing(procedure, (6, 20), court="Tribunal correctionnel de Valenciennes, 6e chambre")
+    hearing(procedure, (6, 12), hour=9, court="Cour d'appel de Douai")
+    hearing(procedure, (6, 15), status=HearingStatus.CANCELLED, court="Audience annulée")
+    hearing(procedure, (8, 1), court="Trop lointaine")
+    hearing(foreign, (6, 13), court="Audience d'une autre association")
+    client.force_login(colleague)
+
+    with frozen(date(2025, 6, 10)):
+        html = client.get(reverse("home")).content.decode()
+
+    panel = html[html.index('id="panel-hearings"') : html.index("</section>", html.index('id="panel-hearings"'))]
+    assert re.findall(r'<time datetime="([^"]+)">', panel) == ["2025-06-12T09:00:00+02:00", "2025-06-20T14:00:00+02:00"]
+    assert "12/06/2025 09:00" in panel and "ACPE-T-001" in panel
+    for absent in ("Audience annulée", "Trop lointaine", "autre association", "SOS-T-009"):
+        assert absent not in panel
+    assert reverse("procedure_detail", args=[procedure.pk]) in panel
+
+
+def test_the_hearings_panel_says_when_there_is_none(client, colleague):
+    client.force_login(colleague)
+    html = client.get(reverse("home")).content.decode()
+    assert "Aucune audience prévue dans les 30 prochains jours." in html

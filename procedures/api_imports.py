@@ -1,0 +1,197 @@
+"""API of imports and exports, included under /api/v1/ (before the routers' URLs):
+
+- `POST imports/` (multipart: `file`, `case`, `apply`): 201 with the job. Without `apply` the dry
+  run is done at once (status done, counts and rejected lines); with `apply=true` the job is queued
+  for the Celery workers and `GET imports/{id}/` follows its progress.
+- `GET procedures/export?format=csv|xlsx[&case=ID]`: the procedures the caller sees, in the import's
+  columns (the file re-imports unchanged).
+
+A token acts for its association only; another association's case or job is 404, and a member
+who may not write (staff) gets 403 on the import endpoints."""
+
+from django.db import transaction
+from django.http import Http404
+from django.urls import path, re_path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import renderers, serializers, status
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.api.authentication import scope_association_id
+from cases.models import AccessAction, Case
+from cases.selectors import case_get
+from cases.services import access_log_record
+
+from . import exports
+from .import_tasks import queue_import
+from .imports import MAX_FILE_BYTES, import_job_create, import_job_execute
+from .models import ImportJob
+from .selectors import procedure_list
+
+
+class ImportCreateSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV (UTF-8 ou Windows-1252, « ; » ou « , ») ou XLSX.")
+    case = serializers.IntegerField(help_text="Identifiant de l'affaire cible.")
+    apply = serializers.BooleanField(
+        default=False,
+        help_text="Faux (défaut) : simulation immédiate, rien n'est écrit. Vrai : import en tâche de fond.",
+    )
+
+    def validate_file(self, upload):
+        if upload.size > MAX_FILE_BYTES:
+            raise serializers.ValidationError(
+                f"Fichier trop volumineux ({MAX_FILE_BYTES // (1024 * 1024)} Mo au plus)."
+            )
+        return upload
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    progress = serializers.IntegerField(source="progress_percent", read_only=True)
+    finished = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "case",
+            "original_name",
+            "format",
+            "dry_run",
+            "status",
+            "error",
+            "total_rows",
+            "processed_rows",
+            "progress",
+            "finished",
+            "created_count",
+            "updated_count",
+            "unchanged_count",
+            "rejected_count",
+            "victims_created_count",
+            "rejected_rows",
+            "report",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+def _job_for(request, job_id) -> ImportJob:
+    try:
+        job = ImportJob.objects.get(pk=job_id)
+    except (ImportJob.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    case_get(request.user, job.case_id, require="change", association_id=scope_association_id(request))
+    return job
+
+
+class ImportJobCreateView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Importer des procédures (simulation ou import)",
+        request={"multipart/form-data": ImportCreateSerializer},
+        responses={201: ImportJobSerializer},
+    )
+    def post(self, request):
+        data = ImportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case, _access = case_get(
+            request.user, data.validated_data["case"], require="change", association_id=scope_association_id(request)
+        )
+        upload = data.validated_data["file"]
+        apply = data.validated_data["apply"]
+        with transaction.atomic():
+            job = import_job_create(
+                user=request.user, case=case, data=upload.read(), name=upload.name, dry_run=not apply
+            )
+            if apply:
+                queue_import(job)
+        if not apply:
+            job = import_job_execute(job.pk) or job
+        job.refresh_from_db()
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+
+class ImportJobDetailView(APIView):
+    @extend_schema(summary="Avancement et compte rendu d'un import", responses={200: ImportJobSerializer})
+    def get(self, request, pk):
+        return Response(ImportJobSerializer(_job_for(request, pk)).data)
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class XLSXRenderer(renderers.BaseRenderer):
+    media_type = exports.CONTENT_TYPES["xlsx"]
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class ProcedureExportView(APIView):
+    # The renderers only let `?format=csv|xlsx` through content negotiation; the view answers with
+    # the file itself. JSON stays available for errors.
+    renderer_classes = [CSVRenderer, XLSXRenderer, renderers.JSONRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        # An unknown ?format= reaches the view, which answers 400 rather than DRF's bare 404.
+        return super().perform_content_negotiation(request, force=True)
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = renderers.JSONRenderer()
+        self.request.accepted_media_type = "application/json"
+        return response
+
+    @extend_schema(
+        summary="Exporter les procédures (colonnes de l'import)",
+        parameters=[
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "xlsx"], default="csv"),
+            OpenApiParameter("case", OpenApiTypes.INT, required=False, description="Une seule affaire."),
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY},
+    )
+    def get(self, request):
+        from .import_views import export_response
+
+        extension = request.query_params.get("format", "csv")
+        if extension not in {"csv", "xlsx"}:
+            raise ApiValidationError({"format": ["csv ou xlsx."]})
+        scope = scope_association_id(request)
+        procedures = procedure_list(request.user, association_id=scope)
+        case_id = request.query_params.get("case")
+        if case_id:
+            case, _access = case_get(request.user, case_id, association_id=scope)
+            procedures = procedures.filter(case=case)
+        for case in Case.objects.filter(pk__in=procedures.values("case_id")).only("pk"):
+            access_log_record(request=request, action=AccessAction.EXPORT, obj=case, case_id=case.pk)
+        return export_response(
+            request,
+            stem="procedures",
+            headers=exports.PROCEDURE_HEADERS,
+            rows=exports.procedure_rows(procedures),
+            extension=extension,
+            title="Procédures",
+        )
+
+
+urlpatterns = [
+    path("imports/", ImportJobCreateView.as_view(), name="import-list"),
+    path("imports/<int:pk>/", ImportJobDetailView.as_view(), name="import-detail"),
+    # With or without the trailing slash: one route, so one operation in the schema.
+    re_path(r"^procedures/export/?$", ProcedureExportView.as_view(), name="procedure-export"),
+]

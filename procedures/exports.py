@@ -1,0 +1,189 @@
+"""Exports of procedures and deadlines as CSV (`;`, UTF-8 with BOM, which Excel opens with its
+accents) or XLSX. The procedure columns are the import's (procedures/imports.py, COLUMNS), so an
+export re-imports into its case and changes nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from django.db.models import QuerySet
+from django.utils import translation
+
+from cases.models import Offence
+
+from .imports import COLUMNS, LIST_SEPARATOR, MINOR_SUFFIX
+from .models import Deadline, DeadlineStatus, Outcome, Procedure, Stage
+
+CASE_COLUMN = "affaire"
+PROCEDURE_HEADERS = [
+    CASE_COLUMN,
+    *(
+        COLUMNS[name]
+        for name in ("parquet", "parquet_reference", "opened_on", "offences", "platform", "victims", "stage", "outcome")
+    ),
+]
+DEADLINE_HEADERS = [
+    CASE_COLUMN,
+    COLUMNS["parquet"],
+    COLUMNS["parquet_reference"],
+    "delai",
+    "point_de_depart",
+    "echeance",
+    "echeance_calculee",
+    "statut",
+    "responsable",
+    "accompli_le",
+    "motif_modification",
+]
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _french(choices) -> dict[str, str]:
+    with translation.override("fr"):
+        return {value: str(label) for value, label in choices.choices}
+
+
+def offence_keys() -> dict[int, str]:
+    """How the import will find each offence again: its NATINF, else its article when no other
+    offence shares it, else its label."""
+    offences = list(Offence.objects.values_list("pk", "natinf", "article", "label"))
+    articles = Counter(article for _pk, _natinf, article, _label in offences)
+    return {
+        pk: str(natinf) if natinf else article if articles[article] == 1 else label
+        for pk, natinf, article, label in offences
+    }
+
+
+def procedure_rows(procedures: QuerySet[Procedure]) -> Iterator[list]:
+    """One row per procedure, in the import's columns (after the case reference). Four queries."""
+    ids = procedures.values("pk")
+    victims = defaultdict(list)
+    through = Procedure.victims.through.objects.filter(procedure_id__in=ids)
+    for procedure_id, pseudonym, minor in through.values_list(
+        "procedure_id", "victim__pseudonym", "victim__minor_at_facts"
+    ).order_by("victim__pseudonym"):
+        victims[procedure_id].append(pseudonym + (MINOR_SUFFIX if minor else ""))
+    keys = offence_keys()
+    offences = defaultdict(list)
+    for procedure_id, offence_id in (
+        Procedure.offences.through.objects.filter(procedure_id__in=ids)
+        .values_list("procedure_id", "offence_id")
+        .order_by("offence_id")
+    ):
+        offences[procedure_id].append(keys[offence_id])
+    stages, outcomes = _french(Stage), _french(Outcome)
+    rows = procedures.order_by("case__reference", "parquet__name", "normalised_reference", "pk").values_list(
+        "pk",
+        "case__reference",
+        "parquet__name",
+        "parquet_reference",
+        "opened_on",
+        "case__platform__name",
+        "stage",
+        "outcome",
+    )
+    for pk, case_reference, parquet, reference, opened_on, platform, stage, outcome in rows.iterator(chunk_size=5000):
+        yield [
+            case_reference,
+            parquet,
+            reference,
+            opened_on,
+            LIST_SEPARATOR.join(offences[pk]),
+            platform or "",
+            LIST_SEPARATOR.join(victims[pk]),
+            stages.get(stage, stage),
+            outcomes.get(outcome, outcome),
+        ]
+
+
+def deadline_rows(deadlines: QuerySet[Deadline]) -> Iterator[list]:
+    statuses = _french(DeadlineStatus)
+    rules = dict(Deadline._meta.get_field("rule").choices)
+    deadlines = deadlines.select_related("case", "procedure__parquet", "owner").order_by("due_on", "pk")
+    for deadline in deadlines.iterator(chunk_size=2000):
+        procedure = deadline.procedure
+        owner = deadline.owner
+        yield [
+            deadline.case.reference,
+            procedure.parquet.name if procedure else "",
+            procedure.parquet_reference if procedure else "",
+            str(rules.get(deadline.rule, deadline.rule)),
+            deadline.trigger_date,
+            deadline.due_on,
+            deadline.computed_due_on,
+            statuses.get(deadline.status, deadline.status),
+            (owner.get_full_name() or owner.username) if owner else "",
+            deadline.completed_on,
+            deadline.override_reason,
+        ]
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """The CSV as text pieces, for a streamed response (the first piece starts with the BOM)."""
+    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow(headers)
+    for row in rows:
+        yield writer.writerow([_cell(value) for value in row])
+
+
+def write_csv(handle, headers: list[str], rows: Iterable[list], *, bom: bool = True) -> int:
+    """Write to a text handle (opened with newline=""); returns the number of data rows."""
+    writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
+    if bom:
+        handle.write("\ufeff")
+    writer.writerow(headers)
+    count = 0
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+        count += 1
+    return count
+
+
+def write_xlsx(handle, headers: list[str], rows: Iterable[list], *, title: str = "Procédures") -> int:
+    """Write a one-sheet workbook (dates as date cells) to a binary handle; returns the row count."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(headers)
+    count = 0
+    for row in rows:
+        cells = []
+        for value in row:
+            if isinstance(value, date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "DD/MM/YYYY"
+                cells.append(cell)
+            else:
+                cells.append("" if value is None else value)
+        sheet.append(cells)
+        count += 1
+    workbook.save(handle)
+    return count
+
+
+def xlsx_bytes(headers: list[str], rows: Iterable[list], *, title: str) -> bytes:
+    buffer = io.BytesIO()
+    write_xlsx(buffer, headers, rows, title=title)
+    return buffer.getvalue()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("affaires/<int:case_id>/dossiers/demander/", views.dossier_request_view, name="dossier_request"),
+    path("dossiers/<int:dossier_id>/", views.dossier_detail_view, name="dossier_detail"),
+    path("dossiers/<int:dossier_id>/etat/", views.dossier_status_view, name="dossier_status"),
+    path("dossiers/<int:dossier_id>/telecharger/", views.dossier_download_view, name="dossier_download"),
+    path("dossiers/modeles/<int:preset_id>/supprimer/", views.preset_delete_view, name="dossier_preset_delete"),
+]
