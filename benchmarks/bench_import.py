@@ -33,6 +33,7 @@ from procedures.imports import import_job_create, import_job_execute  # noqa: E4
 from procedures.models import Event, ImportJob, Procedure  # noqa: E402
 
 TARGET_ROWS_PER_SECOND = 10_000
+LATENCY_REQUESTS = 40
 
 
 def peak_rss_mib() -> float:
@@ -44,6 +45,41 @@ def timed_import(case: Case, path: Path) -> tuple[ImportJob, float]:
     job = import_job_create(user=None, case=case, data=path.read_bytes(), name=path.name, dry_run=False)
     job = import_job_execute(job.pk)
     return job, time.perf_counter() - started
+
+
+def api_latencies(association: Association) -> list[str]:
+    """p50/p95 of the API's list endpoints with the whole dataset loaded, as a lawyer of the
+    association (session auth through the test client; includes the query count per request)."""
+    from django.contrib.auth import get_user_model
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from cases.models import Membership, Role
+
+    user = get_user_model().objects.create_user(username=f"bench-import-{os.getpid()}")
+    Membership.objects.create(user=user, association=association, role=Role.LAWYER)
+    client = APIClient()
+    client.force_authenticate(user)
+    lines = []
+    for label, url in (
+        ("case list", "/api/v1/cases/"),
+        ("procedure list, page 1", "/api/v1/procedures/"),
+        ("procedure list, page 200", "/api/v1/procedures/?page=200"),
+        ("procedure list, filtered", "/api/v1/procedures/?stage=jugement&ordering=-opened_on"),
+    ):
+        client.get(url)  # warm-up
+        timings = []
+        for _ in range(LATENCY_REQUESTS):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        timings.sort()
+        p50, p95 = timings[len(timings) // 2], timings[int(len(timings) * 0.95) - 1]
+        lines.append(f"{label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {len(queries)} queries")
+    user.delete()
+    return lines
 
 
 def cleanup(association: Association, case: Case) -> None:
@@ -123,6 +159,9 @@ def main() -> None:
                 f"peak RSS {peak_rss_mib():.0f} MiB"
             )
             assert again.status == "done" and again.unchanged_count == options.procedures, again.error
+            latencies = api_latencies(association)
+            for line in latencies:
+                print(f"API {line}")
     finally:
         cleanup(association, case)
 
@@ -135,7 +174,8 @@ def main() -> None:
         f"re-import: {again_seconds:.2f} s = {again_rate:,.0f} rows/s "
         f"(target ≥ {TARGET_ROWS_PER_SECOND:,} and ≥ first: "
         f"{'OK' if again_rate >= max(first_rate, TARGET_ROWS_PER_SECOND) else 'BELOW'}, "
-        f"ratio {again_rate / TARGET_ROWS_PER_SECOND:.2f}); peak RSS {peak_rss_mib():.0f} MiB"
+        f"ratio {again_rate / TARGET_ROWS_PER_SECOND:.2f}); peak RSS {peak_rss_mib():.0f} MiB; "
+        f"API with {options.procedures} procedures loaded: " + "; ".join(latencies)
     )
 
 

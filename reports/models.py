@@ -202,4 +202,3 @@ class DossierChunk(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id}/{self.index}"
-

@@ -203,7 +203,7 @@ class ProcedureViewSet(ProceduresTenantMixin, ETagMixin, ReadWriteShapesMixin, v
     filterset_class = ProcedureFilter
     search_fields = ["parquet_reference"]
     ordering_fields = ["opened_on", "parquet_reference", "created_at", "updated_at"]
-    ordering = ["case", "opened_on", "pk"]
+    ordering = ["case_id", "opened_on", "pk"]
     http_method_names = WRITE_METHODS
 
     def get_queryset(self):

@@ -89,7 +89,8 @@ class Procedure(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["case", "opened_on", "pk"]
+        # case_id, not case: "case" would sort by the case's own ordering, through a join.
+        ordering = ["case_id", "opened_on", "pk"]
         verbose_name = _("procédure")
         verbose_name_plural = _("procédures")
         constraints = [
@@ -102,7 +103,11 @@ class Procedure(models.Model):
                 violation_error_message=_("Ce numéro de parquet est déjà enregistré pour ce parquet."),
             ),
         ]
-        indexes = [models.Index(fields=["association", "opened_on"])]
+        indexes = [
+            models.Index(fields=["association", "opened_on"]),
+            # The lists' order: a page of procedures is read from the index, not sorted.
+            models.Index(fields=["case", "opened_on", "id"], name="procedure_case_opened_idx"),
+        ]
 
     def __str__(self):
         return f"{self.parquet} n° {self.parquet_reference}"
