@@ -99,32 +99,29 @@ def import_job_status_view(request, job_id):
     return JsonResponse(job.progress_dict())
 
 
-@login_required
-@require_POST
-def import_job_apply_view(request, job_id):
+def _queue_job(request, job_id, service, success_message):
+    """Apply or resume: the service checks the job's state; the job is then handed to the workers."""
     job, _case = _job_get(request.user, job_id)
     try:
-        applied = import_job_apply(user=request.user, job=job)
+        job = service(user=request.user, job=job)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("import_job", job.pk)
-    queue_import(applied)
-    messages.success(request, _("Import lancé : la page suit son avancement."))
-    return redirect("import_job", applied.pk)
+    queue_import(job)
+    messages.success(request, success_message)
+    return redirect("import_job", job.pk)
+
+
+@login_required
+@require_POST
+def import_job_apply_view(request, job_id):
+    return _queue_job(request, job_id, import_job_apply, _("Import lancé : la page suit son avancement."))
 
 
 @login_required
 @require_POST
 def import_job_resume_view(request, job_id):
-    job, _case = _job_get(request.user, job_id)
-    try:
-        job = import_job_resume(user=request.user, job=job)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("import_job", job.pk)
-    queue_import(job)
-    messages.success(request, _("Import repris après le dernier lot enregistré."))
-    return redirect("import_job", job.pk)
+    return _queue_job(request, job_id, import_job_resume, _("Import repris après le dernier lot enregistré."))
 
 
 # --- Exports -------------------------------------------------------------------------------------
