@@ -18,6 +18,7 @@ urlpatterns = [
     # Explicit paths (imports, timelines) before the router, whose detail routes would shadow them.
     path("api/v1/", include("procedures.api_imports")),
     path("api/v1/", include(procedures_api_urlpatterns)),
+    path("api/v1/", include("reports.statistics.api_urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

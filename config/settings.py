@@ -220,18 +220,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.requeue_stale_dossiers",
         "schedule": 60.0,
     },
+    # Statistics: the day's changes, every night (a full rebuild is `compute_statistics --full`).
+    "statistics-every-night": {
+        "task": "reports.compute_statistics_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 # Modules of tasks that are not named tasks.py (autodiscovery only looks there).
-CELERY_IMPORTS = ["procedures.import_tasks"]
+CELERY_IMPORTS = ["procedures.import_tasks", "reports.statistics.tasks"]
 
 # Absolute links in e-mails (reminders); the request's host is used on pages.
 SITE_URL = env.str("SITE_URL", default="")
 
 # Panels and sections other apps add to the pages of `cases` (see cases/panels.py).
 HOME_PANELS = {
-    "lawyer": ["procedures.panels.my_deadlines_panel", "procedures.panels.upcoming_hearings_panel"],
+    "lawyer": [
+        "procedures.panels.my_deadlines_panel",
+        "procedures.panels.upcoming_hearings_panel",
+        "reports.statistics.panels.statistics_panel",
+    ],
     "staff": ["procedures.panels.upcoming_hearings_panel", "reports.panels.staff_dossiers_panel"],
-    "admin": [],
+    "admin": ["reports.statistics.panels.statistics_panel"],
 }
 CASE_PAGE_SECTIONS = ["procedures.panels.case_procedures_section", "reports.panels.case_dossiers_section"]
 
@@ -244,7 +253,10 @@ DOSSIER_STALE_AFTER = env.int("DOSSIER_STALE_AFTER", default=180)
 DOSSIER_MAX_ATTEMPTS = env.int("DOSSIER_MAX_ATTEMPTS", default=3)
 
 # Demo data, app by app, in dependency order (seed_demo calls each).
-DEMO_SEEDERS = ["cases.demo_cases.seed", "procedures.demo.seed"]
+DEMO_SEEDERS = ["cases.demo_cases.seed", "procedures.demo.seed", "reports.statistics.demo.seed"]
+
+# Statistics: a published cross-association cell under this many victims or procedures is masked.
+STATISTICS_K_THRESHOLD = env.int("STATISTICS_K_THRESHOLD", default=5)
 
 # Exhibits (pièces): size limit and the types accepted, checked on the content, not the name.
 EXHIBIT_MAX_BYTES = env.int("EXHIBIT_MAX_BYTES", default=50 * 1024 * 1024)

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("procedures.import_urls")),
     path("", include("reports.urls")),
     path("", include("procedures.urls")),
+    path("", include("reports.statistics.urls")),
     path("", include("cases.urls")),
 ]

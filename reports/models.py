@@ -202,3 +202,14 @@ class DossierChunk(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id}/{self.index}"
+
+
+# Statistics live in their own subpackage; imported here so that Django registers them in `reports`.
+from .statistics.models import (  # noqa: E402, F401
+    PublishedStatistics,
+    StatisticsCell,
+    StatisticsChange,
+    StatisticsFigure,
+    StatisticsReport,
+    StatisticsRun,
+)

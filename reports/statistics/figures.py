@@ -1,0 +1,254 @@
+"""Reading figures from the cells: any combination of filters, exact.
+
+Sums come from the cells' counters; distinct victims, minor victims and suspects from their id
+lists (a victim in several cells counts once); medians and 90th percentiles from their lists of
+days (percentile_cont, interpolated like Python's statistics.median and quantiles 'inclusive').
+Each measure is one GROUPING SETS query over the cells (never over the procedures)."""
+
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+
+from django.db import connection
+
+from cases.models import CourtOfAppeal, OffenceCategory, Parquet, Platform
+from procedures.models import Outcome, Stage
+
+from .models import StatisticsFigure
+from .sql import CELL
+
+# Dimensions of the '' layer (each procedure once); 'category' comes from the category layers.
+GROUPED = (
+    ("parquet", "parquet_id"),
+    ("court_of_appeal", "court_of_appeal_id"),
+    ("platform", "platform_id"),
+    ("month", "month"),
+)
+DIMENSIONS = ("total", *(name for name, _column in GROUPED), "category", "outcome", "stage")
+EMPTY = {
+    "procedures": 0,
+    "victims": 0,
+    "minor_victims": 0,
+    "suspects": 0,
+    "filings": 0,
+    "convictions": 0,
+    "decision_median": None,
+    "decision_p90": None,
+    "judgment_median": None,
+    "judgment_p90": None,
+}
+
+
+@dataclass(frozen=True)
+class StatisticsFilter:
+    """What the figures are restricted to. association_id None: every association (only for the
+    published aggregate, never shown unmasked)."""
+
+    association_id: int | None
+    platform_id: int | None = None
+    month_from: date | None = None
+    month_to: date | None = None
+    category: str = ""
+    court_of_appeal_id: int | None = None
+    parquet_id: int | None = None
+
+    @property
+    def is_default(self) -> bool:
+        return all(getattr(self, f.name) in (None, "") for f in fields(self) if f.name != "association_id")
+
+    def without(self, *names) -> "StatisticsFilter":
+        return replace(self, **{name: "" if name == "category" else None for name in names})
+
+
+def _where(flt: StatisticsFilter, *, category_layer: bool) -> tuple[str, dict]:
+    clauses, params = [], {}
+    for column, value in (
+        ("association_id", flt.association_id),
+        ("platform_id", flt.platform_id),
+        ("court_of_appeal_id", flt.court_of_appeal_id),
+        ("parquet_id", flt.parquet_id),
+    ):
+        if value is not None:
+            clauses.append(f"{column} = %({column})s")
+            params[column] = value
+    if flt.month_from:
+        clauses.append("month >= %(month_from)s")
+        params["month_from"] = flt.month_from.replace(day=1)
+    if flt.month_to:
+        clauses.append("month <= %(month_to)s")
+        params["month_to"] = flt.month_to.replace(day=1)
+    params["category"] = flt.category
+    if category_layer:
+        clauses.append("category <> ''")
+        if flt.category:
+            clauses.append("category = %(category)s")
+    else:
+        clauses.append("category = %(category)s")
+    return " AND ".join(clauses), params
+
+
+_DIMENSION_SQL = (
+    "CASE " + " ".join(f"WHEN GROUPING({column}) = 0 THEN '{name}'" for name, column in GROUPED) + " ELSE 'total' END"
+)
+_KEY_SQL = "coalesce(parquet_id::text, court_of_appeal_id::text, platform_id::text, to_char(month, 'YYYY-MM'), '')"
+_SETS_SQL = "GROUPING SETS ((), " + ", ".join(f"({column})" for _name, column in GROUPED) + ")"
+
+# measure: (select expression, FROM suffix)
+_MEASURES = {
+    "sums": ("sum(procedures), sum(filings), sum(convictions)", ""),
+    "victims": ("count(DISTINCT item)", ", unnest(c.victims) AS item"),
+    "minor_victims": ("count(DISTINCT item)", ", unnest(c.minor_victims) AS item"),
+    "suspects": ("count(DISTINCT item)", ", unnest(c.suspects) AS item"),
+    "decision": ("percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY item)", ", unnest(c.decision_days) AS item"),
+    "judgment": ("percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY item)", ", unnest(c.judgment_days) AS item"),
+}
+
+
+def _measure_sql(measure: str, main_where: str, category_where: str) -> str:
+    select, source = _MEASURES[measure]
+    return (
+        f"SELECT {_DIMENSION_SQL}, {_KEY_SQL}, {select} FROM {CELL} c{source} "  # noqa: S608 - built from constants
+        f"WHERE {main_where} GROUP BY {_SETS_SQL} "
+        f"UNION ALL SELECT 'category', category, {select} FROM {CELL} c{source} "
+        f"WHERE {category_where} GROUP BY category"
+    )
+
+
+def compute_rows(flt: StatisticsFilter) -> dict[tuple[str, str], dict]:
+    """{(dimension, key): measures} for every dimension, computed from the cells."""
+    main_where, params = _where(flt, category_layer=False)
+    category_where, category_params = _where(flt, category_layer=True)
+    params.update(category_params)
+    rows: dict[tuple[str, str], dict] = {}
+
+    def row(dimension, key):
+        return rows.setdefault((dimension, key), dict(EMPTY))
+
+    with connection.cursor() as cursor:
+        for measure in _MEASURES:
+            cursor.execute(_measure_sql(measure, main_where, category_where), params)
+            for dimension, key, *values in cursor.fetchall():
+                target = row(dimension, key)
+                if measure == "sums":
+                    target["procedures"], target["filings"], target["convictions"] = (int(v or 0) for v in values)
+                elif measure in ("decision", "judgment"):
+                    target[f"{measure}_median"], target[f"{measure}_p90"] = values[0] or (None, None)
+                else:
+                    target[measure] = int(values[0])
+        for dimension, column in (("outcome", "outcomes"), ("stage", "stages")):
+            cursor.execute(
+                f"SELECT entry.key, sum(entry.value::int) FROM {CELL} c, jsonb_each_text(c.{column}) AS entry "  # noqa: S608
+                f"WHERE {main_where} GROUP BY entry.key",
+                params,
+            )
+            for key, count in cursor.fetchall():
+                row(dimension, key)["procedures"] = int(count)
+    row("total", "")
+    return rows
+
+
+def stored_rows(association_id: int) -> dict[tuple[str, str], dict] | None:
+    """The job's default figures of an association, or None if it never ran for it."""
+    stored = StatisticsFigure.objects.filter(association_id=association_id).values("dimension", "key", *EMPTY.keys())
+    rows = {(item.pop("dimension"), item.pop("key")): item for item in stored}
+    return rows or None
+
+
+def read_rows(flt: StatisticsFilter) -> tuple[dict[tuple[str, str], dict], bool]:
+    """The figures for the filter, and whether they were read as stored (no filter) rather than
+    computed from the cells. An association without stored figures (no procedures yet, or never
+    computed) is computed from its cells, which are then empty: zeros, never an error."""
+    if flt.association_id is not None and flt.is_default:
+        stored = stored_rows(flt.association_id)
+        if stored is not None:
+            return stored, True
+    return compute_rows(flt), False
+
+
+# --- Assembling: labels, order, what the pages and the API show ----------------------------------
+
+
+@dataclass
+class Figures:
+    filter: StatisticsFilter
+    totals: dict
+    by: dict[str, list[dict]] = field(default_factory=dict)
+    from_snapshot: bool = False
+
+    def as_json(self) -> dict:
+        return {"totals": self.totals, **self.by}
+
+
+MONTHS_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+
+
+def month_label(key: str) -> str:
+    if not key:
+        return "Date inconnue"
+    year, month = key.split("-")
+    return f"{MONTHS_FR[int(month) - 1]} {year}"
+
+
+def _labels(by_dimension: dict[str, list[str]]) -> dict[str, dict[str, str]]:
+    def ids(name):
+        return [int(key) for key in by_dimension.get(name, []) if key]
+
+    parquets = Parquet.objects.filter(pk__in=ids("parquet")).select_related("court_of_appeal")
+    return {
+        "parquet": {str(p.pk): p.name for p in parquets},
+        "parquet_court": {str(p.pk): p.court_of_appeal.name for p in parquets},
+        "court_of_appeal": {
+            str(pk): name
+            for pk, name in CourtOfAppeal.objects.filter(pk__in=ids("court_of_appeal")).values_list("pk", "name")
+        },
+        "platform": {
+            str(pk): name for pk, name in Platform.objects.filter(pk__in=ids("platform")).values_list("pk", "name")
+        },
+        "category": {str(value): str(label) for value, label in OffenceCategory.choices},
+        "outcome": {str(value): str(label) for value, label in Outcome.choices},
+        "stage": {str(value): str(label) for value, label in Stage.choices},
+    }
+
+
+ORDER = {
+    "outcome": [value for value, _label in Outcome.choices],
+    "stage": [value for value, _label in Stage.choices],
+}
+
+
+def assemble(rows: dict[tuple[str, str], dict], flt: StatisticsFilter, *, from_snapshot: bool = False) -> Figures:
+    by_dimension: dict[str, list[str]] = {}
+    for dimension, key in rows:
+        by_dimension.setdefault(dimension, []).append(key)
+    labels = _labels(by_dimension)
+    totals = dict(rows.get(("total", ""), EMPTY))
+    totals["parquets"] = sum(1 for (dimension, key), m in rows.items() if dimension == "parquet" and m["procedures"])
+    by: dict[str, list[dict]] = {}
+    for dimension in DIMENSIONS[1:]:
+        items = []
+        for key in by_dimension.get(dimension, []):
+            measures = rows[(dimension, key)]
+            if not measures["procedures"]:
+                continue
+            if dimension == "month":
+                label = month_label(key)
+            elif dimension == "platform" and not key:
+                label = "Sans plateforme"
+            else:
+                label = labels.get(dimension, {}).get(key, key)
+            item = {"key": key, "label": label, **measures}
+            if dimension == "parquet":
+                item["court_of_appeal"] = labels["parquet_court"].get(key, "")
+            items.append(item)
+        if dimension == "month":
+            items.sort(key=lambda item: item["key"] or "9999")
+        elif dimension in ORDER:
+            items.sort(key=lambda item: ORDER[dimension].index(item["key"]) if item["key"] in ORDER[dimension] else 99)
+        else:
+            items.sort(key=lambda item: (-item["procedures"], item["label"]))
+        by[dimension] = items
+    return Figures(filter=flt, totals=totals, by=by, from_snapshot=from_snapshot)
+
+
+def figures_for(flt: StatisticsFilter) -> Figures:
+    rows, from_snapshot = read_rows(flt)
+    return assemble(rows, flt, from_snapshot=from_snapshot)

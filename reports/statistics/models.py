@@ -1,0 +1,242 @@
+"""Statistics: snapshot tables written by the statistics job (compute.py), the changes that tell
+it what to refresh, its runs, the published cross-association aggregates and the PDF reports.
+
+Scope of an association's figures: the cases it holds (lead association). A case shared with it
+counts in the figures of the association that holds it: a share gives read access to a file, not
+its figures, and counting it twice would make every cross-association sum wrong."""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Association, CourtOfAppeal, Parquet, Platform
+
+MEASURES = ("procedures", "victims", "minor_victims", "suspects", "filings", "convictions")
+DURATIONS = ("decision_median", "decision_p90", "judgment_median", "judgment_p90")
+
+
+class StatisticsCell(models.Model):
+    """The finest slice the job writes: one association's procedures at one parquet, for one
+    platform, opened in one month, in one offence category ('' = every procedure once, whatever
+    its categories). Distinct victims and suspects are kept as id lists and durations as lists of
+    days, so that any combination of filters is exact (a victim counted once, a true median)."""
+
+    # Derived rows, rewritten by every run: no foreign-key constraint (checking four per row made
+    # writing them slower than computing them); a deleted association's cells go at the next run.
+    association = models.ForeignKey(Association, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    parquet = models.ForeignKey(Parquet, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    court_of_appeal = models.ForeignKey(
+        CourtOfAppeal, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    platform = models.ForeignKey(
+        Platform, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    month = models.DateField(null=True, help_text=_("Premier jour du mois d'ouverture ; vide si la date est inconnue."))
+    category = models.CharField(max_length=30, blank=True, default="")
+    procedures = models.PositiveIntegerField(default=0)
+    convictions = models.PositiveIntegerField(default=0, help_text=_("Procédures dont l'issue est une condamnation."))
+    filings = models.PositiveIntegerField(default=0, help_text=_("Constitutions de partie civile déposées."))
+    outcomes = models.JSONField(default=dict, help_text=_("Procédures par issue."))
+    stages = models.JSONField(default=dict, help_text=_("Procédures par stade."))
+    victims = ArrayField(models.BigIntegerField(), default=list)
+    minor_victims = ArrayField(models.BigIntegerField(), default=list)
+    suspects = ArrayField(models.BigIntegerField(), default=list)
+    decision_days = ArrayField(models.IntegerField(), default=list, help_text=_("Jours de l'ouverture à la décision."))
+    judgment_days = ArrayField(
+        models.IntegerField(), default=list, help_text=_("Jours de la constitution de partie civile au jugement.")
+    )
+
+    class Meta:
+        db_table = "reports_statistics_cell"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "parquet", "platform", "month", "category"],
+                nulls_distinct=False,
+                name="statistics_cell_unique_slice",
+            ),
+        ]
+        indexes = [models.Index(fields=["association", "category", "month"], name="statistics_cell_read")]
+
+    def __str__(self):
+        return f"{self.association_id}/{self.parquet_id}/{self.month}/{self.category or '*'}"
+
+
+class StatisticsFigure(models.Model):
+    """The figures of an association's dashboard without filters, as the job last computed them
+    from the cells: what the dashboard and the API read when no filter is set."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=20)
+    key = models.CharField(max_length=40, blank=True)
+    procedures = models.PositiveIntegerField(default=0)
+    victims = models.PositiveIntegerField(default=0)
+    minor_victims = models.PositiveIntegerField(default=0)
+    suspects = models.PositiveIntegerField(default=0)
+    filings = models.PositiveIntegerField(default=0)
+    convictions = models.PositiveIntegerField(default=0)
+    decision_median = models.FloatField(null=True)
+    decision_p90 = models.FloatField(null=True)
+    judgment_median = models.FloatField(null=True)
+    judgment_p90 = models.FloatField(null=True)
+
+    class Meta:
+        db_table = "reports_statistics_figure"
+        constraints = [
+            models.UniqueConstraint(fields=["association", "dimension", "key"], name="statistics_figure_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.association_id} {self.dimension}={self.key}"
+
+
+class StatisticsChange(models.Model):
+    """A slice (association × parquet × month) whose procedures changed since the last run.
+    Written by database triggers on procedures and everything counted (victims, offences,
+    filings, decisions…), so no writer can forget it; claimed and deleted by the job."""
+
+    association_id = models.BigIntegerField()
+    parquet_id = models.BigIntegerField()
+    month = models.DateField(null=True)
+
+    class Meta:
+        db_table = "reports_statistics_change"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association_id", "parquet_id", "month"], nulls_distinct=False, name="statistics_change_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.association_id}/{self.parquet_id}/{self.month}"
+
+
+class RunMode(models.TextChoices):
+    FULL = "full", _("Reconstruction complète")
+    INCREMENTAL = "incremental", _("Mise à jour des changements")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("En file d'attente")
+    RUNNING = "running", _("En cours")
+    DONE = "done", _("Terminé")
+    SKIPPED = "skipped", _("Ignoré : un calcul était déjà en cours")
+
+
+class StatisticsRun(models.Model):
+    """One run of the statistics job: what it refreshed and how long it took."""
+
+    mode = models.CharField(_("mode"), max_length=15, choices=RunMode.choices)
+    status = models.CharField(_("statut"), max_length=15, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    slices = models.PositiveIntegerField(_("tranches recalculées"), default=0)
+    cells = models.PositiveIntegerField(_("cellules écrites"), default=0)
+    seconds = models.FloatField(_("durée (s)"), null=True, blank=True)
+
+    class Meta:
+        db_table = "reports_statistics_run"
+        ordering = ["-requested_at"]
+        verbose_name = _("calcul des statistiques")
+        verbose_name_plural = _("calculs des statistiques")
+
+    def __str__(self):
+        return f"{self.get_mode_display()} {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class PublishedStatistics(models.Model):
+    """A cross-association aggregate published by an admin. Only the figures after statistical
+    disclosure control are stored (cells under the threshold and their complements masked): the
+    raw figures are never kept here, so nothing can leak from this row."""
+
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("publié par")
+    )
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("au titre de"),
+        help_text=_("L'association de l'administrateur·rice qui a publié."),
+    )
+    published_at = models.DateTimeField(_("publié le"), auto_now_add=True)
+    title = models.CharField(_("intitulé"), max_length=200)
+    platform = models.ForeignKey(Platform, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    month_from = models.DateField(_("du mois"), null=True, blank=True)
+    month_to = models.DateField(_("au mois"), null=True, blank=True)
+    threshold = models.PositiveSmallIntegerField(_("seuil"), help_text=_("Une case sous ce nombre est masquée."))
+    figures = models.JSONField(_("chiffres publiés"), help_text=_("Après masquage : jamais les valeurs masquées."))
+
+    class Meta:
+        db_table = "reports_statistics_publication"
+        ordering = ["-published_at"]
+        verbose_name = _("statistiques publiées")
+        verbose_name_plural = _("statistiques publiées")
+
+    def __str__(self):
+        return self.title
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("En file d'attente")
+    RENDERING = "rendering", _("En cours de rendu")
+    DONE = "done", _("Prêt")
+    FAILED = "failed", _("Échec")
+
+
+def report_path(report: "StatisticsReport", _filename: str = "") -> str:
+    return f"statistiques/{report.association_id}/rapport-{report.pk}-{report.attempt}.pdf"
+
+
+class StatisticsReport(models.Model):
+    """A PDF statistics report of an association for a period and a platform, rendered by Celery
+    (tasks.render_statistics_report) like dossiers: the row is what the page polls."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    platform = models.ForeignKey(
+        Platform, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("plateforme")
+    )
+    month_from = models.DateField(_("du mois"), null=True, blank=True)
+    month_to = models.DateField(_("au mois"), null=True, blank=True)
+    status = models.CharField(_("statut"), max_length=15, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
+    error = models.TextField(_("motif de l'échec"), blank=True)
+    file = models.FileField(_("fichier"), upload_to=report_path, max_length=300, blank=True)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    size = models.PositiveBigIntegerField(_("taille (octets)"), null=True, blank=True)
+    attempt = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        db_table = "reports_statistics_report"
+        ordering = ["-created_at"]
+        verbose_name = _("rapport statistique")
+        verbose_name_plural = _("rapports statistiques")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="done") | (~Q(file="") & Q(sha256__regex=r"^[0-9a-f]{64}$")),
+                name="statistics_report_done_has_file",
+            ),
+            models.CheckConstraint(
+                condition=Q(month_from__isnull=True)
+                | Q(month_to__isnull=True)
+                | Q(month_to__gte=models.F("month_from")),
+                name="statistics_report_period_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Rapport statistique n° %(number)s") % {"number": self.pk}
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {ReportStatus.DONE, ReportStatus.FAILED}
+
+    @property
+    def download_name(self) -> str:
+        return f"statistiques-{self.pk}.pdf"

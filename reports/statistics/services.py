@@ -1,0 +1,130 @@
+"""Writes of statistics: asking for a run of the job, publishing an aggregate, asking for and
+rendering a PDF report. Follow-up work is queued with transaction.on_commit."""
+
+import hashlib
+import logging
+import time
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import AccessAction
+from cases.services import access_log_record
+
+from . import figures, publication, svg
+from .compute import statistics_run_request
+from .models import PublishedStatistics, ReportStatus, StatisticsReport, StatisticsRun
+
+logger = logging.getLogger(__name__)
+
+
+def statistics_run_enqueue(*, user=None, full: bool = False) -> StatisticsRun:
+    from .tasks import compute_statistics
+
+    with transaction.atomic():
+        run = statistics_run_request(user=user, full=full)
+        transaction.on_commit(lambda: compute_statistics.delay(run.pk))
+    return run
+
+
+def statistics_publish(*, request, membership, title: str, platform=None, month_from=None, month_to=None):
+    """Publish the masked cross-association aggregate; the row and the access log say who and when."""
+    flt = figures.StatisticsFilter(
+        association_id=None,
+        platform_id=platform.pk if platform else None,
+        month_from=month_from,
+        month_to=month_to,
+    )
+    data = publication.build(flt)
+    with transaction.atomic():
+        published = PublishedStatistics.objects.create(
+            published_by=request.user,
+            association=membership.association,
+            title=title,
+            platform=platform,
+            month_from=month_from,
+            month_to=month_to,
+            threshold=data["threshold"],
+            figures=data,
+        )
+        access_log_record(request=request, action=AccessAction.EXPORT, obj=published)
+    logger.info("Statistiques publiées n° %s par %s", published.pk, request.user)
+    return published
+
+
+def statistics_report_request(*, user, membership, platform=None, month_from=None, month_to=None):
+    from .tasks import render_statistics_report
+
+    with transaction.atomic():
+        report = StatisticsReport(
+            association=membership.association,
+            requested_by=user,
+            platform=platform,
+            month_from=month_from,
+            month_to=month_to,
+        )
+        report.full_clean()
+        report.save()
+        transaction.on_commit(lambda: render_statistics_report.delay(report.pk))
+    return report
+
+
+def report_html(report: StatisticsReport) -> str:
+    flt = figures.StatisticsFilter(
+        association_id=report.association_id,
+        platform_id=report.platform_id,
+        month_from=report.month_from,
+        month_to=report.month_to,
+    )
+    data = figures.figures_for(flt)
+    charts = {
+        "month": svg.line([(item["label"], item["procedures"]) for item in data.by["month"]], title="Par mois"),
+        "parquet": svg.bars([(item["label"], item["procedures"]) for item in data.by["parquet"]], title="Parquets"),
+        "category": svg.bars(
+            [(item["label"], item["procedures"]) for item in data.by["category"]], title="Infractions"
+        ),
+        "outcome": svg.bars([(item["label"], item["procedures"]) for item in data.by["outcome"]], title="Issues"),
+    }
+    return render_to_string(
+        "reports/statistics/pdf/report.html",
+        {"report": report, "figures": data, "charts": charts, "generated_at": timezone.now()},
+    )
+
+
+def statistics_report_render(*, report_id: int) -> StatisticsReport | None:
+    """The task's body: claim the queued report (a second delivery does nothing), render, store."""
+    from reports.pdf import render_html
+
+    claimed = StatisticsReport.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
+        status=ReportStatus.RENDERING, attempt=F("attempt") + 1
+    )
+    if not claimed:
+        return None
+    report = StatisticsReport.objects.select_related("association", "platform").get(pk=report_id)
+    started = time.perf_counter()
+    try:
+        document = render_html(report_html(report))
+    except Exception as error:  # any failure is shown on the report's page, with its kind
+        logger.exception("Rapport statistique %s : échec", report_id)
+        StatisticsReport.objects.filter(pk=report_id, attempt=report.attempt).update(
+            status=ReportStatus.FAILED,
+            error=_("Le rendu a échoué (%(kind)s) : redemandez le rapport.") % {"kind": type(error).__name__},
+            finished_at=timezone.now(),
+        )
+        return None
+    report.file.save(f"rapport-{report.pk}.pdf", ContentFile(document.pdf), save=False)
+    StatisticsReport.objects.filter(pk=report_id, attempt=report.attempt, status=ReportStatus.RENDERING).update(
+        status=ReportStatus.DONE,
+        file=report.file.name,
+        sha256=hashlib.sha256(document.pdf).hexdigest(),
+        pages=document.pages,
+        size=len(document.pdf),
+        finished_at=timezone.now(),
+    )
+    logger.info("Rapport statistique %s rendu en %.2f s", report_id, time.perf_counter() - started)
+    report.refresh_from_db()
+    return report

@@ -1,0 +1,24 @@
+"""Celery entry points of statistics: thin, they take ids (or nothing) and call a service."""
+
+from celery import shared_task
+
+from . import compute, services
+
+
+@shared_task(name="reports.compute_statistics")
+def compute_statistics(run_id: int) -> str | None:
+    """On demand (the admins' button): the run row asked for. A second delivery does nothing."""
+    run = compute.statistics_compute(run_id=run_id)
+    return run.status if run else None
+
+
+@shared_task(name="reports.compute_statistics_nightly")
+def compute_statistics_nightly() -> str | None:
+    """Every night (celery beat): the day's changes only."""
+    run = compute.statistics_compute(full=False)
+    return run.status if run else None
+
+
+@shared_task(name="reports.render_statistics_report")
+def render_statistics_report(report_id: int) -> None:
+    services.statistics_report_render(report_id=report_id)

@@ -1,0 +1,321 @@
+"""Pages of statistics. Thin: who may see what in selectors.py, figures in figures.py, writes in
+services.py. Every dashboard view, CSV export and PDF download is written to the access log."""
+
+import csv
+import json
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.models import AccessAction, Permission
+from cases.services import access_log_record
+
+from . import services
+from .drilldown import procedure_drilldown
+from .figures import DIMENSIONS, StatisticsFilter, figures_for
+from .forms import DrillDownForm, FilterForm, PublishForm, ReportForm
+from .models import ReportStatus, StatisticsRun
+from .selectors import (
+    admin_membership,
+    publication_get,
+    publication_list,
+    report_get,
+    report_list,
+    statistics_membership,
+)
+
+# Scripts from our own static files only (ECharts is vendored); ECharts sets inline styles.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+FILTER_PARAMS = ("plateforme", "du", "au", "categorie", "cour_appel", "parquet")
+CHARTS = DIMENSIONS[1:]
+CSV_COLUMNS = [
+    ("key", "Clé"),
+    ("label", "Libellé"),
+    ("procedures", "Procédures"),
+    ("victims", "Victimes distinctes"),
+    ("minor_victims", "Victimes mineures"),
+    ("suspects", "Mis en cause"),
+    ("filings", "Constitutions de partie civile"),
+    ("convictions", "Condamnations"),
+    ("decision_median", "Jours ouverture → décision (médiane)"),
+    ("decision_p90", "Jours ouverture → décision (90e centile)"),
+    ("judgment_median", "Jours constitution → jugement (médiane)"),
+    ("judgment_p90", "Jours constitution → jugement (90e centile)"),
+]
+
+
+def with_csp(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        return response
+
+    return wrapper
+
+
+def _filter_query(request) -> dict:
+    return {name: request.GET[name] for name in FILTER_PARAMS if request.GET.get(name)}
+
+
+def drill_url(base: dict, **extra) -> str:
+    query = {**base, **{key: value for key, value in extra.items() if value not in (None, "")}}
+    return reverse("statistics_procedures") + ("?" + urlencode(query) if query else "")
+
+
+DRILL_PARAM = {
+    "parquet": "parquet",
+    "court_of_appeal": "cour_appel",
+    "platform": "plateforme",
+    "month": "mois",
+    "category": "categorie",
+    "outcome": "issue",
+    "stage": "stade",
+}
+
+
+def _link(base: dict, dimension: str, key: str) -> str | None:
+    if dimension == "month" and not key:
+        return None
+    if dimension == "platform" and not key:
+        return drill_url({k: v for k, v in base.items() if k != "plateforme"}, sans_plateforme="1")
+    return drill_url(base, **{DRILL_PARAM[dimension]: key})
+
+
+@login_required
+@require_GET
+@with_csp
+def dashboard_view(request):
+    membership = statistics_membership(request)
+    form = FilterForm(request.GET or None)
+    context = {"membership": membership, "form": form, "is_admin": membership.has_permission(Permission.MANAGE_MEMBERS)}
+    if request.GET and not form.is_valid():
+        return render(request, "reports/statistics/dashboard.html", context, status=400)
+    flt = (
+        form.statistics_filter(membership.association_id)
+        if form.is_bound
+        else StatisticsFilter(membership.association_id)
+    )
+    data = figures_for(flt)
+    access_log_record(request=request, action=AccessAction.VIEW, obj=membership.association)
+    base = _filter_query(request)
+    for dimension, items in data.by.items():
+        for item in items:
+            item["url"] = _link(base, dimension, item["key"])
+    charts = {name: data.by.get(name, []) for name in CHARTS}
+    context.update(
+        {
+            "figures": data,
+            "totals": data.totals,
+            "totals_url": drill_url(base),
+            "convictions_url": drill_url(base, issue="conviction"),
+            "charts_json": {"charts": charts},
+            "query": urlencode(base),
+            "chart_names": CHARTS,
+            "last_run": StatisticsRun.objects.filter(status="done").first(),
+        }
+    )
+    return render(request, "reports/statistics/dashboard.html", context)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+@require_GET
+def export_csv_view(request, chart):
+    if chart not in CHARTS:
+        raise Http404
+    membership = statistics_membership(request)
+    form = FilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    flt = (
+        form.statistics_filter(membership.association_id)
+        if form.is_bound
+        else StatisticsFilter(membership.association_id)
+    )
+    items = figures_for(flt).by.get(chart, [])
+    access_log_record(request=request, action=AccessAction.EXPORT, obj=membership.association)
+    writer = csv.writer(_Echo(), delimiter=";")
+    rows = [[label for _key, label in CSV_COLUMNS]] + [
+        ["" if item.get(key) is None else item.get(key) for key, _label in CSV_COLUMNS] for item in items
+    ]
+    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="statistiques-{chart}-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+@login_required
+@require_GET
+@with_csp
+def procedure_list_view(request):
+    """The procedures behind a figure. Lawyers open each one; admins, who do not read case files
+    (ROLE_PERMISSIONS), see the list without parquet numbers nor links."""
+    membership = statistics_membership(request)
+    form = DrillDownForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return render(request, "reports/statistics/procedure_list.html", {"form": form}, status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    procedures = procedure_drilldown(membership.association_id, data)
+    page = Paginator(procedures, 50).get_page(request.GET.get("page"))
+    access_log_record(request=request, action=AccessAction.VIEW, obj=membership.association)
+    query = {k: v for k, v in request.GET.items() if k != "page"}
+    return render(
+        request,
+        "reports/statistics/procedure_list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_open": membership.has_permission(Permission.VIEW_CASES),
+            "query": urlencode(query),
+            "dashboard_url": reverse("statistics_dashboard") + "?" + urlencode(_filter_query(request)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_view(request):
+    admin_membership(request)
+    full = request.POST.get("full") == "1"
+    services.statistics_run_enqueue(user=request.user, full=full)
+    messages.success(request, _("Calcul des statistiques demandé : les chiffres seront à jour dans quelques instants."))
+    return redirect("statistics_dashboard")
+
+
+@login_required
+@with_csp
+def publication_list_view(request):
+    membership = statistics_membership(request)
+    is_admin = membership.has_permission(Permission.MANAGE_MEMBERS)
+    form = PublishForm(request.POST or None) if is_admin else None
+    if request.method == "POST":
+        if not is_admin:
+            admin_membership(request)
+        if form.is_valid():
+            data = form.cleaned_data
+            published = services.statistics_publish(
+                request=request,
+                membership=membership,
+                title=data["title"],
+                platform=data.get("plateforme"),
+                month_from=data.get("du"),
+                month_to=data.get("au"),
+            )
+            messages.success(request, _("Chiffres inter-associations publiés."))
+            return redirect("statistics_publication", published.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "reports/statistics/publication_list.html",
+        {"form": form, "publications": publication_list(request.user)[:50]},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+@with_csp
+def publication_detail_view(request, publication_id):
+    publication = publication_get(request.user, publication_id)
+    access_log_record(request=request, action=AccessAction.VIEW, obj=publication)
+    table = publication.figures.get("table")
+    rows = []
+    if table:
+        for index, label in enumerate([*table["rows"], _("Total")]):
+            rows.append(
+                {
+                    "label": label,
+                    "cells": [
+                        {"value": value, "mark": mark}
+                        for value, mark in zip(table["values"][index], table["marks"][index], strict=True)
+                    ],
+                }
+            )
+    return render(
+        request,
+        "reports/statistics/publication_detail.html",
+        {"publication": publication, "table": table, "rows": rows, "headline": publication.figures["headline"]},
+    )
+
+
+@login_required
+@with_csp
+def report_request_view(request):
+    membership = statistics_membership(request)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        report = services.statistics_report_request(
+            user=request.user,
+            membership=membership,
+            platform=data.get("plateforme"),
+            month_from=data.get("du"),
+            month_to=data.get("au"),
+        )
+        messages.success(request, _("Rapport demandé : il s'affiche ici dès qu'il est prêt."))
+        return redirect("statistics_report", report.pk)
+    reports = report_list(request.user).filter(association_id=membership.association_id)[:20]
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reports/statistics/report_form.html", {"form": form, "reports": reports}, status=status)
+
+
+def _report_status(report) -> dict:
+    done = report.status == ReportStatus.DONE
+    return {
+        "id": report.pk,
+        "status": report.status,
+        "status_label": report.get_status_display(),
+        "finished": report.is_finished,
+        "error": report.error,
+        "pages": report.pages,
+        "download_url": reverse("statistics_report_download", args=[report.pk]) if done else None,
+    }
+
+
+@login_required
+@require_GET
+@with_csp
+def report_detail_view(request, report_id):
+    report = report_get(request.user, report_id)
+    return render(
+        request,
+        "reports/statistics/report_detail.html",
+        {"report": report, "status": _report_status(report), "status_json": json.dumps(_report_status(report))},
+    )
+
+
+@login_required
+@require_GET
+def report_status_view(request, report_id):
+    response = JsonResponse(_report_status(report_get(request.user, report_id)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def report_download_view(request, report_id):
+    report = report_get(request.user, report_id)
+    if report.status != ReportStatus.DONE or not report.file:
+        raise Http404
+    access_log_record(request=request, action=AccessAction.DOWNLOAD, obj=report)
+    response = FileResponse(report.file.open("rb"), as_attachment=True, filename=report.download_name)
+    response["Content-Type"] = "application/pdf"
+    response["Cache-Control"] = "private, no-store"
+    return response

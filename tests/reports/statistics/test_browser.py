@@ -1,0 +1,72 @@
+"""A real browser (headless Chromium through Selenium) logs in, opens the dashboard and sees the
+charts drawn by ECharts from the page's JSON data, under the page's Content-Security-Policy."""
+
+import shutil
+import time
+
+import pytest
+
+from tests.factories import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def browser():
+    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
+        pytest.fail(
+            f"Test navigateur impossible : {CHROMIUM} et {CHROMEDRIVER} sont requis "
+            "(apt-get install chromium chromium-driver)."
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,900"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_the_dashboard_draws_its_charts_in_a_browser(browser, live_server, dataset, lawyer):
+    from selenium.webdriver.common.by import By
+
+    browser.get(live_server.url + "/connexion/")
+    browser.find_element(By.NAME, "username").send_keys(lawyer.username)
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
+    browser.get(live_server.url + "/statistiques/")
+    assert "Statistiques" in browser.title
+    deadline = time.monotonic() + 20
+    charts = 0
+    while time.monotonic() < deadline:
+        charts = browser.execute_script(
+            "return window.statisticsCharts ? Object.keys(window.statisticsCharts).length : 0"
+        )
+        if charts:
+            break
+        time.sleep(0.2)
+    assert charts == 6
+    points = browser.execute_script(
+        "var out = {}; Object.keys(window.statisticsCharts).forEach(function (name) {"
+        " out[name] = window.statisticsCharts[name].getOption().series[0].data.length; }); return out;"
+    )
+    parquets = int(browser.find_element(By.CSS_SELECTOR, "[data-figure=parquets]").text)
+    assert points["month"] > 30 and points["parquet"] == parquets and points["outcome"] > 3, points
+    for name in ("month", "parquet", "category"):
+        canvas = browser.find_element(By.CSS_SELECTOR, f"#chart-{name} canvas")
+        assert canvas.size["width"] > 200 and canvas.size["height"] > 100, (name, canvas.size)
+    # No script was refused by the Content-Security-Policy.
+    errors = [
+        entry
+        for entry in browser.get_log("browser")
+        if entry["level"] == "SEVERE" and "favicon.ico" not in entry["message"]
+    ]
+    assert not errors, errors
