@@ -101,12 +101,8 @@ class StatisticsChange(models.Model):
     month = models.DateField(null=True)
 
     class Meta:
+        # No unique key: an append-only log, de-duplicated by the job (see sql.create_functions_sql).
         db_table = "reports_statistics_change"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["association_id", "parquet_id", "month"], nulls_distinct=False, name="statistics_change_unique"
-            ),
-        ]
 
     def __str__(self):
         return f"{self.association_id}/{self.parquet_id}/{self.month}"

@@ -16,15 +16,13 @@ JUDGMENT_KINDS = (DecisionKind.JUDGMENT_CORRECTIONNEL, DecisionKind.VERDICT_ASSI
 _MARK_FROM_PROCEDURES = f"""
     INSERT INTO {CHANGE} (association_id, parquet_id, month)
     SELECT DISTINCT p.association_id, p.parquet_id, date_trunc('month', p.opened_on)::date
-    FROM procedures_procedure p WHERE %s
-    ON CONFLICT DO NOTHING;"""
+    FROM procedures_procedure p WHERE %s;"""
 
 TRIGGERS = {
     # table: (function body for INSERT/DELETE rows in `changed`, events)
     "procedures_procedure": f"""
         INSERT INTO {CHANGE} (association_id, parquet_id, month)
-        SELECT DISTINCT association_id, parquet_id, date_trunc('month', opened_on)::date FROM changed
-        ON CONFLICT DO NOTHING;""",
+        SELECT DISTINCT association_id, parquet_id, date_trunc('month', opened_on)::date FROM changed;""",
     "procedures_procedure_victims": _MARK_FROM_PROCEDURES % "p.id IN (SELECT procedure_id FROM changed)",
     "procedures_procedure_offences": _MARK_FROM_PROCEDURES % "p.id IN (SELECT procedure_id FROM changed)",
     "procedures_procedure_suspects": _MARK_FROM_PROCEDURES % "p.id IN (SELECT procedure_id FROM changed)",
@@ -49,14 +47,16 @@ UPDATE_TRIGGERS = {
 }
 
 
-def create_triggers_sql() -> str:
-    """Statement-level triggers with transition tables: one INSERT … SELECT per statement, so an
-    import of 23,051 rows costs a few statements, not a trigger call per row."""
-    parts = []
-    for table, body in TRIGGERS.items():
-        function = f"reports_statistics_mark_{table}"
-        parts.append(
-            f"""
+def _function_sql(table: str, body: str, *, both_ways: bool) -> str:
+    function = f"reports_statistics_mark_{table}"
+    if not both_ways:
+        return f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  {body.strip()}
+  RETURN NULL;
+END $$;"""
+    return f"""
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'DELETE' THEN
@@ -66,27 +66,42 @@ BEGIN
     WITH changed AS (SELECT * FROM old_rows) {body.strip()}
   END IF;
   RETURN NULL;
-END $$;
+END $$;"""
+
+
+def create_functions_sql() -> str:
+    """The trigger functions alone (CREATE OR REPLACE), for a migration that changes their bodies.
+
+    The change table is an append-only log without a unique key: with one, two transactions
+    marking the same slice (the parallel chunks of an import) waited for each other on the index
+    entry, which serialised the import's writers. The job claims the log and de-duplicates it."""
+    return "\n".join(
+        [_function_sql(table, body, both_ways=True) for table, body in TRIGGERS.items()]
+        + [_function_sql(table, body, both_ways=False) for table, body in UPDATE_TRIGGERS.items()]
+    )
+
+
+def create_triggers_sql() -> str:
+    """Statement-level triggers with transition tables: one INSERT … SELECT per statement, so an
+    import of 23,051 rows costs a few statements, not a trigger call per row."""
+    parts = [create_functions_sql()]
+    for table in TRIGGERS:
+        function = f"reports_statistics_mark_{table}"
+        parts.append(
+            f"""
 CREATE TRIGGER statistics_mark_insert AFTER INSERT ON {table}
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();
 CREATE TRIGGER statistics_mark_update AFTER UPDATE ON {table}
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();
 CREATE TRIGGER statistics_mark_delete AFTER DELETE ON {table}
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();
-"""
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();"""
         )
-    for table, body in UPDATE_TRIGGERS.items():
+    for table in UPDATE_TRIGGERS:
         function = f"reports_statistics_mark_{table}"
         parts.append(
             f"""
-CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  {body.strip()}
-  RETURN NULL;
-END $$;
 CREATE TRIGGER statistics_mark_update AFTER UPDATE ON {table}
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();
-"""
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();"""
         )
     return "\n".join(parts)
 
