@@ -42,11 +42,6 @@ def as_user(api, user):
 
 
 @pytest.fixture
-def parquet(db):
-    return ParquetFactory(name="Parquet de Valenciennes")
-
-
-@pytest.fixture
 def procedure(owner, case, parquet):
     return services.procedure_create(
         user=owner,

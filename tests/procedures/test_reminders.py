@@ -18,15 +18,10 @@ from procedures import services
 from procedures.models import Deadline, DeadlineReminder, DeadlineStatus
 from procedures.reminders import send_deadline_reminders
 from procedures.tasks import send_deadline_reminders as send_deadline_reminders_task
-from tests.factories import CaseFactory, MembershipFactory, ParquetFactory, UserFactory, VictimFactory
+from tests.factories import CaseFactory, MembershipFactory, UserFactory, VictimFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 TODAY = date(2025, 3, 10)
-
-
-@pytest.fixture
-def parquet(db):
-    return ParquetFactory(name="Parquet de Valenciennes")
 
 
 @pytest.fixture

@@ -19,11 +19,6 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
-def parquet(db):
-    return ParquetFactory(name="Parquet de Valenciennes")
-
-
-@pytest.fixture
 def procedure(owner, case, parquet):
     return services.procedure_create(
         user=owner,

@@ -64,19 +64,20 @@ def dataset(association, other_association):
     return Dataset(association, other_association, coco, other, [first, second])
 
 
+# The roles under the names these tests read best with (the users come from tests/conftest.py).
 @pytest.fixture
-def lawyer(association):
-    return MembershipFactory(user=UserFactory(username="stats-lawyer"), association=association, role=Role.LAWYER).user
-
-
-@pytest.fixture
-def admin(association):
-    return MembershipFactory(user=UserFactory(username="stats-admin"), association=association, role=Role.ADMIN).user
+def lawyer(owner):
+    return owner
 
 
 @pytest.fixture
-def staff(association):
-    return MembershipFactory(user=UserFactory(username="stats-staff"), association=association, role=Role.STAFF).user
+def admin(association_admin):
+    return association_admin
+
+
+@pytest.fixture
+def staff(colleague):
+    return colleague
 
 
 @pytest.fixture
