@@ -207,9 +207,10 @@ class DossierChunk(models.Model):
 # Statistics live in their own subpackage; imported here so that Django registers them in `reports`.
 from .statistics.models import (  # noqa: E402, F401
     PublishedStatistics,
-    StatisticsCell,
     StatisticsChange,
+    StatisticsFact,
     StatisticsFigure,
+    StatisticsHistogram,
     StatisticsReport,
     StatisticsRun,
 )

@@ -1,27 +1,49 @@
-"""The statistics job: writes the cells of the slices that changed (or of everything), then the
-default figures of the associations they belong to. Everything is computed by PostgreSQL; Python
-only receives the aggregated figures (a few hundred rows per association).
+# ruff: noqa: S608 - statements built from the constants of sql.py, values go as parameters
+"""The statistics job. Everything is computed by PostgreSQL; Python only sends statements.
 
-Safe to run twice or concurrently: the whole run is one transaction holding an advisory lock
-(a second run finds it taken and stops, marked « skipped »), cells are deleted then inserted in
-that transaction, and a unique constraint on each slice forbids a doubled row in any case."""
+Full rebuild: one fact row per procedure (sql.facts_select), then every association's unfiltered
+figures from the facts with GROUPING SETS, and the histograms of days their medians come from.
+
+Incremental: the procedures named by the change log (written by triggers) are « claimed »; their
+old fact rows are subtracted from the figures and their new ones added. Sums and histograms move
+by the difference; distinct victims and suspects by « members now » minus « members before »,
+counted over the people of the changed procedures only (their other procedures read through the
+link tables and the unchanged facts). The work is proportional to what changed, never to the
+whole base: a thousand changed procedures among a million cost what a thousand cost.
+
+Safe to run twice or concurrently: a session advisory lock admits one run at a time (another
+finds it taken and is recorded as « skipped »); the refresh is one REPEATABLE READ transaction,
+so every statement sees the same base, and a change committed meanwhile stays in the log for the
+next run; figures and histograms have unique keys, so a doubled row cannot be written."""
 
 import logging
 import time
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from cases.models import Association
-
-from . import figures
-from .models import RunMode, RunStatus, StatisticsCell, StatisticsFigure, StatisticsRun
-from .sql import CELL, CHANGE, NO_MONTH, cells_statements
+from .models import RunMode, RunStatus, StatisticsRun
+from .sql import (
+    CHANGE,
+    FACT,
+    FACT_COLUMNS,
+    FIGURE,
+    GROUPED,
+    HISTOGRAM,
+    distinct_sql,
+    facts_select,
+    grouped_sql,
+    histogram_sql,
+    percentiles_sql,
+    sums_measures,
+)
 
 logger = logging.getLogger(__name__)
 
-# pg_try_advisory_xact_lock key: « STAT » in ASCII. Only this job takes it.
+# pg_try_advisory_lock key: « STAT » in ASCII. Only this job takes it.
 LOCK_KEY = 0x53544154
+
+FIGURE_COLUMNS = "association_id, dimension, key, procedures, filings, convictions, victims, minor_victims, suspects"
 
 
 def statistics_run_request(*, user=None, full: bool = False) -> StatisticsRun:
@@ -40,95 +62,275 @@ def statistics_compute(*, full: bool = False, run_id: int | None = None) -> Stat
             return None
         full = run.mode == RunMode.FULL
     started = time.perf_counter()
-    with transaction.atomic():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+        locked = cursor.fetchone()[0]
+    try:
+        if not locked:
+            StatisticsRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+                status=RunStatus.SKIPPED, finished_at=timezone.now(), seconds=time.perf_counter() - started
+            )
+            run.refresh_from_db()
+            return run
         if not StatisticsRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(status=RunStatus.RUNNING):
             return None
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
-            if not cursor.fetchone()[0]:
-                locked = False
-            else:
-                locked = True
-                slices, associations = _refresh_cells(cursor, full=full)
-                cells = _refresh_figures(associations)
-        now = timezone.now()
-        seconds = time.perf_counter() - started
+        nested = connection.in_atomic_block  # inside a caller's transaction (tests): its isolation
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    if not nested:
+                        _repeatable_read(cursor)
+                    _tune(cursor)
+                    if not full and _facts_lost(cursor):
+                        logger.warning(
+                            "Statistiques : tables dérivées vides (arrêt brutal ?), reconstruction complète."
+                        )
+                        full = True
+                    procedures = _rebuild(cursor) if full else _refresh(cursor)
+                    cursor.execute(f"SELECT count(*) FROM {FIGURE}")
+                    figures = cursor.fetchone()[0]
+                StatisticsRun.objects.filter(pk=run.pk).update(
+                    status=RunStatus.DONE,
+                    finished_at=timezone.now(),
+                    procedures=procedures,
+                    figures=figures,
+                    seconds=time.perf_counter() - started,
+                )
+        except BaseException:
+            StatisticsRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(status=RunStatus.QUEUED)
+            raise
+    finally:
         if locked:
-            StatisticsRun.objects.filter(pk=run.pk).update(
-                status=RunStatus.DONE, finished_at=now, slices=slices, cells=cells, seconds=seconds
-            )
-        else:
-            StatisticsRun.objects.filter(pk=run.pk).update(status=RunStatus.SKIPPED, finished_at=now, seconds=seconds)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
     run.refresh_from_db()
-    logger.info("Statistiques : %s (%s), %.2f s", run.get_mode_display(), run.get_status_display(), seconds)
+    logger.info("Statistiques : %s (%s), %.2f s", run.get_mode_display(), run.get_status_display(), run.seconds or 0)
     return run
 
 
-def _refresh_cells(cursor, *, full: bool) -> tuple[int, list[int]]:
-    """Rewrite the cells; returns the number of slices refreshed and the associations touched."""
-    if full:
-        cursor.execute(f"DELETE FROM {CHANGE}")  # noqa: S608 - constant table names
-        cursor.execute(f"SELECT DISTINCT association_id FROM {CELL}")  # noqa: S608
-        before = {row[0] for row in cursor.fetchall()}
-        cursor.execute(f"DELETE FROM {CELL}")  # noqa: S608
-        _insert_cells(cursor, sliced=False)
-        cursor.execute(f"SELECT DISTINCT association_id FROM {CELL}")  # noqa: S608
-        after = {row[0] for row in cursor.fetchall()}
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT DISTINCT association_id, parquet_id, month FROM {CELL}) AS s"  # noqa: S608
-        )
-        slices = cursor.fetchone()[0]
-        # Associations with no procedure left keep no stale figures either.
-        stale = set(StatisticsFigure.objects.values_list("association_id", flat=True).distinct())
-        return slices, sorted(before | after | stale)
-    cursor.execute(
-        "CREATE TEMPORARY TABLE statistics_slice (association_id bigint, parquet_id bigint, month date) ON COMMIT DROP"
-    )
-    # Claimed by deleting them: a change written meanwhile by another transaction stays for the next run.
-    cursor.execute(
-        f"WITH claimed AS (DELETE FROM {CHANGE} RETURNING association_id, parquet_id, month) "  # noqa: S608
-        "INSERT INTO statistics_slice SELECT DISTINCT association_id, parquet_id, month FROM claimed"
-    )
-    slices = cursor.rowcount
-    if not slices:
-        cursor.execute("DROP TABLE statistics_slice")
-        return 0, []
-    cursor.execute("ANALYZE statistics_slice")
-    cursor.execute(
-        f"DELETE FROM {CELL} c USING statistics_slice s WHERE c.association_id = s.association_id "  # noqa: S608
-        f"AND c.parquet_id = s.parquet_id AND coalesce(c.month, {NO_MONTH}) = coalesce(s.month, {NO_MONTH})"
-    )
-    _insert_cells(cursor, sliced=True)
-    cursor.execute("SELECT DISTINCT association_id FROM statistics_slice")
-    touched = sorted(row[0] for row in cursor.fetchall())
-    cursor.execute("DROP TABLE statistics_slice")
-    return slices, touched
+def _repeatable_read(cursor) -> None:
+    """One snapshot for the whole refresh (taken after the lock): the facts subtracted, the link
+    tables read and the facts added all describe the same state of the base."""
+    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
-def _insert_cells(cursor, *, sliced: bool) -> None:
-    # The planner misjudges rows built by unnest and arrays by orders of magnitude; JIT then
-    # compiles for seconds a query that runs in less (and hash aggregates need the memory).
-    try:
-        # Temporary tables beyond temp_buffers go to disk; only settable before the session's first one.
-        with transaction.atomic(), connection.cursor() as inner:
-            inner.execute("SET LOCAL temp_buffers = '512MB'")
-    except DatabaseError:
-        pass
+def _tune(cursor) -> None:
+    # The planner misjudges rows built by unnest by orders of magnitude; JIT then compiles for
+    # seconds a query that runs in less. Hash aggregates and sorts of a million rows want memory.
     cursor.execute("SET LOCAL jit = off")
     cursor.execute("SET LOCAL work_mem = '256MB'")
-    for statement in cells_statements(sliced=sliced):
-        cursor.execute(statement)
+    # Derived data, rebuilt from the base at will: losing the last run to a crash costs nothing.
+    cursor.execute("SET LOCAL synchronous_commit = off")
 
 
-def _refresh_figures(association_ids: list[int]) -> int:
-    """The default (unfiltered) figures of each association touched, from its cells."""
-    existing = set(Association.objects.filter(pk__in=association_ids).values_list("pk", flat=True))
-    StatisticsFigure.objects.filter(association_id__in=association_ids).delete()
-    rows = []
-    for association_id in association_ids:
-        if association_id not in existing:
-            continue
-        for (dimension, key), measures in figures.compute_rows(figures.StatisticsFilter(association_id)).items():
-            rows.append(StatisticsFigure(association_id=association_id, dimension=dimension, key=key, **measures))
-    StatisticsFigure.objects.bulk_create(rows, batch_size=2000)
-    return StatisticsCell.objects.filter(association_id__in=association_ids).count()
+def _facts_lost(cursor) -> bool:
+    """Facts and histograms are UNLOGGED tables (see migration 0004): a crash of PostgreSQL empties
+    them while the figures stay. Subtracting from facts that are gone would corrupt the figures."""
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {FIGURE}) AND NOT EXISTS (SELECT 1 FROM {FACT})")
+    return cursor.fetchone()[0]
+
+
+def _rebuild(cursor) -> int:
+    cursor.execute(f"DELETE FROM {CHANGE}")
+    # TRUNCATE, not DELETE: a million dead rows would otherwise wait for vacuum. It locks the
+    # facts until the rebuild commits; filtered readers wait for it (seconds, at night).
+    cursor.execute(f"TRUNCATE {FACT}, {HISTOGRAM}")
+    cursor.execute(f"DELETE FROM {FIGURE}")
+    # One index built after the load rather than a million updates of it.
+    cursor.execute("DROP INDEX statistics_fact_read")
+    cursor.execute(f"INSERT INTO {FACT} ({FACT_COLUMNS}) {facts_select(claimed=False)}")
+    procedures = cursor.rowcount
+    cursor.execute(f"CREATE INDEX statistics_fact_read ON {FACT} (association_id, month)")
+    cursor.execute(f"ANALYZE {FACT}")
+    distinct = distinct_sql(FACT)
+    cursor.execute(
+        f"""
+INSERT INTO {FIGURE} ({FIGURE_COLUMNS})
+SELECT s.association_id, s.dimension, s.key, s.procedures, s.filings, s.convictions,
+       coalesce(d.victims, 0), coalesce(d.minor_victims, 0), coalesce(d.suspects, 0)
+FROM ({grouped_sql(FACT, sums_measures())}) AS s (association_id, dimension, key, procedures, filings, convictions)
+LEFT JOIN (
+    SELECT association_id, dimension, key, sum(victims) AS victims, sum(minor_victims) AS minor_victims,
+           sum(suspects) AS suspects
+    FROM ({distinct}) AS d (association_id, dimension, key, victims, minor_victims, suspects)
+    GROUP BY association_id, dimension, key
+) AS d USING (association_id, dimension, key)
+JOIN cases_association a ON a.id = s.association_id"""
+    )
+    cursor.execute(f"INSERT INTO {HISTOGRAM} (association_id, dimension, key, days, count, kind) {histogram_sql(FACT)}")
+    _update_percentiles(cursor, HISTOGRAM)
+    return procedures
+
+
+def _refresh(cursor) -> int:
+    cursor.execute(
+        "CREATE TEMPORARY TABLE statistics_claim ON COMMIT DROP AS "
+        f"WITH claimed AS (DELETE FROM {CHANGE} RETURNING procedure_id) SELECT DISTINCT procedure_id AS id FROM claimed"
+    )
+    procedures = cursor.rowcount
+    if not procedures:
+        cursor.execute("DROP TABLE statistics_claim")
+        return 0
+    cursor.execute("CREATE UNIQUE INDEX ON statistics_claim (id)")
+    cursor.execute("ANALYZE statistics_claim")
+    # The changed procedures' facts: as last counted (sign −1), as they are now (sign +1).
+    cursor.execute(f"CREATE TEMPORARY TABLE statistics_new (LIKE {FACT}) ON COMMIT DROP")
+    cursor.execute(f"INSERT INTO statistics_new ({FACT_COLUMNS}) {facts_select(claimed=True)}")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE statistics_delta ON COMMIT DROP AS "
+        f"SELECT f.*, -1 AS sign FROM {FACT} f JOIN statistics_claim k ON k.id = f.procedure_id "
+        "UNION ALL SELECT n.*, 1 FROM statistics_new n"
+    )
+    cursor.execute("ANALYZE statistics_delta")
+    # Sums move by the difference of the changed rows.
+    cursor.execute(
+        "CREATE TEMPORARY TABLE statistics_move ON COMMIT DROP AS "
+        f"SELECT * FROM ({grouped_sql('statistics_delta', sums_measures('sign'))}) AS s "
+        "(association_id, dimension, key, procedures, filings, convictions)"
+    )
+    cursor.execute(
+        "ALTER TABLE statistics_move ADD COLUMN victims bigint DEFAULT 0, ADD COLUMN minor_victims bigint DEFAULT 0, "
+        "ADD COLUMN suspects bigint DEFAULT 0"
+    )
+    _distinct_moves(cursor)
+    # UPDATE then INSERT, not INSERT … ON CONFLICT: the proposed row of an upsert must pass the
+    # checks (counts ≥ 0) before the conflict is found, and a move is often negative.
+    cursor.execute(
+        "CREATE TEMPORARY TABLE statistics_moves ON COMMIT DROP AS "
+        "SELECT m.association_id, m.dimension, m.key, sum(m.procedures) AS procedures, sum(m.filings) AS filings, "
+        "sum(m.convictions) AS convictions, sum(m.victims) AS victims, sum(m.minor_victims) AS minor_victims, "
+        "sum(m.suspects) AS suspects "
+        "FROM statistics_move m JOIN cases_association a ON a.id = m.association_id "
+        "GROUP BY m.association_id, m.dimension, m.key"
+    )
+    cursor.execute(
+        f"""
+UPDATE {FIGURE} f SET procedures = f.procedures + m.procedures, filings = f.filings + m.filings,
+    convictions = f.convictions + m.convictions, victims = f.victims + m.victims,
+    minor_victims = f.minor_victims + m.minor_victims, suspects = f.suspects + m.suspects
+FROM statistics_moves m
+WHERE f.association_id = m.association_id AND f.dimension = m.dimension AND f.key = m.key"""
+    )
+    cursor.execute(
+        f"""
+INSERT INTO {FIGURE} ({FIGURE_COLUMNS})
+SELECT m.* FROM statistics_moves m
+WHERE NOT EXISTS (SELECT 1 FROM {FIGURE} f
+                  WHERE f.association_id = m.association_id AND f.dimension = m.dimension AND f.key = m.key)"""
+    )
+    cursor.execute(f"DELETE FROM {FIGURE} WHERE procedures = 0")
+    # Histograms move by the difference too; only the figures whose histogram moved get new percentiles.
+    cursor.execute(
+        "CREATE TEMPORARY TABLE statistics_days ON COMMIT DROP AS "
+        "SELECT association_id, dimension, key, days, sum(count)::bigint AS count, kind FROM ("
+        f"{histogram_sql('statistics_delta', sign='sign')}) AS h (association_id, dimension, key, days, count, kind) "
+        "GROUP BY association_id, dimension, key, days, kind HAVING sum(count) <> 0"
+    )
+    cursor.execute(
+        f"""
+UPDATE {HISTOGRAM} h SET count = h.count + d.count FROM statistics_days d
+WHERE h.association_id = d.association_id AND h.dimension = d.dimension AND h.key = d.key AND h.kind = d.kind
+  AND h.days = d.days"""
+    )
+    cursor.execute(
+        f"""
+INSERT INTO {HISTOGRAM} (association_id, dimension, key, days, count, kind)
+SELECT d.association_id, d.dimension, d.key, d.days, d.count, d.kind
+FROM statistics_days d JOIN cases_association a ON a.id = d.association_id
+WHERE NOT EXISTS (SELECT 1 FROM {HISTOGRAM} h WHERE h.association_id = d.association_id AND h.dimension = d.dimension
+                  AND h.key = d.key AND h.kind = d.kind AND h.days = d.days)"""
+    )
+    cursor.execute(f"DELETE FROM {HISTOGRAM} WHERE count = 0")
+    cursor.execute(
+        f"""
+CREATE TEMPORARY TABLE statistics_moved_days ON COMMIT DROP AS
+SELECT h.* FROM {HISTOGRAM} h
+JOIN (SELECT DISTINCT association_id, dimension, key FROM statistics_days) AS t USING (association_id, dimension, key)"""
+    )
+    _update_percentiles(cursor, "statistics_moved_days", moved="statistics_days")
+    cursor.execute(f"DELETE FROM {FACT} f USING statistics_claim k WHERE f.procedure_id = k.id")
+    cursor.execute(f"INSERT INTO {FACT} SELECT * FROM statistics_new")
+    for table in (
+        "statistics_moved_days",
+        "statistics_days",
+        "statistics_moves",
+        "statistics_move",
+        "statistics_delta",
+        "statistics_new",
+        "statistics_claim",
+    ):
+        cursor.execute(f"DROP TABLE {table}")
+    return procedures
+
+
+def _distinct_moves(cursor) -> None:
+    """Distinct victims and suspects of each figure, moved by the people of the changed
+    procedures only. A person counts in a figure before (after) the change if one of their
+    procedures was (is) in it. For a changed procedure's person and figure, only two cases move a
+    count: in the figure through the old facts and not the new ones (−1), or the reverse (+1) —
+    and even then not if another, unchanged procedure of theirs keeps them in it. That check is one
+    EXISTS per such pair, stopped at the first procedure found: never a scan of everyone."""
+    links = {
+        "victims": ("procedures_procedure_victims", "victim_id"),
+        "suspects": ("procedures_procedure_suspects", "suspect_id"),
+    }
+    in_figure = (
+        "CASE p.dimension "
+        + " ".join(f"WHEN '{name}' THEN {key} = p.key" for name, _column, key in GROUPED)
+        + " WHEN 'category' THEN p.key = ANY(f.categories) ELSE true END"
+    )
+    for kind, (table, column) in links.items():
+        minor = "item = ANY(d.minor_victims)" if kind == "victims" else "false"
+        items = f"(SELECT d.*, item, {minor} AS minor FROM statistics_delta d CROSS JOIN LATERAL unnest(d.{kind}) AS item) AS i"
+        presence = (
+            "CASE WHEN bool_or(sign > 0) THEN 1 ELSE 0 END - CASE WHEN bool_or(sign < 0) THEN 1 ELSE 0 END, "
+            "CASE WHEN bool_or(sign > 0 AND minor) THEN 1 ELSE 0 END - CASE WHEN bool_or(sign < 0 AND minor) THEN 1 ELSE 0 END"
+        )
+        cursor.execute(
+            "CREATE TEMPORARY TABLE statistics_pairs ON COMMIT DROP AS SELECT * FROM ("
+            f"{grouped_sql(items, presence, extra='item')}) AS p (association_id, dimension, key, item, move, minor_move)"
+        )
+        kept = (
+            f"EXISTS (SELECT 1 FROM {table} l JOIN {FACT} f ON f.procedure_id = l.procedure_id "
+            f"WHERE l.{column} = p.item AND f.association_id = p.association_id AND ({in_figure}) {{extra}} "
+            "AND NOT EXISTS (SELECT 1 FROM statistics_claim k WHERE k.id = l.procedure_id))"
+        )
+        moves = f"coalesce(sum(p.move) FILTER (WHERE p.move <> 0 AND NOT {kept.format(extra='')}), 0)"
+        if kind == "victims":
+            minor_kept = kept.format(extra="AND p.item = ANY(f.minor_victims)")
+            moves += f", coalesce(sum(p.minor_move) FILTER (WHERE p.minor_move <> 0 AND NOT {minor_kept}), 0)"
+        names = "victims, minor_victims" if kind == "victims" else "suspects"
+        cursor.execute(
+            f"INSERT INTO statistics_move (association_id, dimension, key, procedures, filings, convictions, {names}) "
+            f"SELECT p.association_id, p.dimension, p.key, 0, 0, 0, {moves} FROM statistics_pairs p "
+            "WHERE p.move <> 0 OR p.minor_move <> 0 GROUP BY p.association_id, p.dimension, p.key"
+        )
+        cursor.execute("DROP TABLE statistics_pairs")
+
+
+def _update_percentiles(cursor, histograms: str, *, moved: str | None = None) -> None:
+    """Medians and 90th percentiles of the figures whose histogram is in `histograms` (and, in
+    an incremental run, of those whose histogram `moved` and is now empty: none any more)."""
+    pivot = ", ".join(
+        f"max({name}) FILTER (WHERE kind = '{kind}') AS {kind}_{name}"
+        for kind in ("decision", "judgment")
+        for name in ("median", "p90")
+    )
+    scope = (
+        f"(SELECT DISTINCT association_id, dimension, key FROM {moved}) AS t LEFT JOIN p USING (association_id, dimension, key)"
+        if moved
+        else "p"
+    )
+    assignments = ", ".join(
+        f"{kind}_{name} = x.{kind}_{name}" for kind in ("decision", "judgment") for name in ("median", "p90")
+    )
+    cursor.execute(
+        f"""
+WITH p AS (
+    SELECT association_id, dimension, key, {pivot}
+    FROM ({percentiles_sql(histograms)}) AS q GROUP BY association_id, dimension, key
+)
+UPDATE {FIGURE} f SET {assignments}
+FROM (SELECT * FROM {scope}) AS x
+WHERE f.association_id = x.association_id AND f.dimension = x.dimension AND f.key = x.key"""
+    )

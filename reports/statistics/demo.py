@@ -6,4 +6,4 @@ from .compute import statistics_compute
 def seed(*, stdout=None) -> None:
     run = statistics_compute(full=True)
     if stdout is not None and run is not None:
-        stdout.write(f"Statistiques calculées ({run.cells} cellules).")
+        stdout.write(f"Statistiques calculées ({run.figures} chiffres).")

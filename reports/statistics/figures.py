@@ -1,9 +1,8 @@
-"""Reading figures from the cells: any combination of filters, exact.
-
-Sums come from the cells' counters; distinct victims, minor victims and suspects from their id
-lists (a victim in several cells counts once); medians and 90th percentiles from their lists of
-days (percentile_cont, interpolated like Python's statistics.median and quantiles 'inclusive').
-Each measure is one GROUPING SETS query over the cells (never over the procedures)."""
+"""Reading figures. Without a filter: the figures the job keeps up to date (StatisticsFigure).
+With filters: computed on the spot from the fact rows (one row per procedure, no join), exact:
+sums, distinct victims, minor victims and suspects (a person in several procedures counts once),
+medians and 90th percentiles (percentile_cont, interpolated like Python's statistics.median and
+quantiles 'inclusive'). Each measure is one GROUPING SETS query."""
 
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -14,16 +13,9 @@ from cases.models import CourtOfAppeal, OffenceCategory, Parquet, Platform
 from procedures.models import Outcome, Stage
 
 from .models import StatisticsFigure
-from .sql import CELL
+from .sql import FACT, distinct_sql, grouped_sql, live_percentiles_sql, sums_measures
 
-# Dimensions of the '' layer (each procedure once); 'category' comes from the category layers.
-GROUPED = (
-    ("parquet", "parquet_id"),
-    ("court_of_appeal", "court_of_appeal_id"),
-    ("platform", "platform_id"),
-    ("month", "month"),
-)
-DIMENSIONS = ("total", *(name for name, _column in GROUPED), "category", "outcome", "stage")
+DIMENSIONS = ("total", "parquet", "court_of_appeal", "platform", "month", "category", "outcome", "stage")
 EMPTY = {
     "procedures": 0,
     "victims": 0,
@@ -59,7 +51,8 @@ class StatisticsFilter:
         return replace(self, **{name: "" if name == "category" else None for name in names})
 
 
-def _where(flt: StatisticsFilter, *, category_layer: bool) -> tuple[str, dict]:
+def _where(flt: StatisticsFilter) -> tuple[str, str, dict]:
+    """(WHERE over the fact rows, WHERE over their unnested category, parameters)."""
     clauses, params = [], {}
     for column, value in (
         ("association_id", flt.association_id),
@@ -76,72 +69,44 @@ def _where(flt: StatisticsFilter, *, category_layer: bool) -> tuple[str, dict]:
     if flt.month_to:
         clauses.append("month <= %(month_to)s")
         params["month_to"] = flt.month_to.replace(day=1)
-    params["category"] = flt.category
-    if category_layer:
-        clauses.append("category <> ''")
-        if flt.category:
-            clauses.append("category = %(category)s")
-    else:
-        clauses.append("category = %(category)s")
-    return " AND ".join(clauses), params
-
-
-_DIMENSION_SQL = (
-    "CASE " + " ".join(f"WHEN GROUPING({column}) = 0 THEN '{name}'" for name, column in GROUPED) + " ELSE 'total' END"
-)
-_KEY_SQL = "coalesce(parquet_id::text, court_of_appeal_id::text, platform_id::text, to_char(month, 'YYYY-MM'), '')"
-_SETS_SQL = "GROUPING SETS ((), " + ", ".join(f"({column})" for _name, column in GROUPED) + ")"
-
-# measure: (select expression, FROM suffix)
-_MEASURES = {
-    "sums": ("sum(procedures), sum(filings), sum(convictions)", ""),
-    "victims": ("count(DISTINCT item)", ", unnest(c.victims) AS item"),
-    "minor_victims": ("count(DISTINCT item)", ", unnest(c.minor_victims) AS item"),
-    "suspects": ("count(DISTINCT item)", ", unnest(c.suspects) AS item"),
-    "decision": ("percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY item)", ", unnest(c.decision_days) AS item"),
-    "judgment": ("percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY item)", ", unnest(c.judgment_days) AS item"),
-}
-
-
-def _measure_sql(measure: str, main_where: str, category_where: str) -> str:
-    select, source = _MEASURES[measure]
-    return (
-        f"SELECT {_DIMENSION_SQL}, {_KEY_SQL}, {select} FROM {CELL} c{source} "  # noqa: S608 - built from constants
-        f"WHERE {main_where} GROUP BY {_SETS_SQL} "
-        f"UNION ALL SELECT 'category', category, {select} FROM {CELL} c{source} "
-        f"WHERE {category_where} GROUP BY category"
-    )
+    category_where = "TRUE"
+    if flt.category:
+        clauses.append("%(category)s = ANY(categories)")
+        category_where = "category = %(category)s"
+        params["category"] = flt.category
+    return " AND ".join(clauses) or "TRUE", category_where, params
 
 
 def compute_rows(flt: StatisticsFilter) -> dict[tuple[str, str], dict]:
-    """{(dimension, key): measures} for every dimension, computed from the cells."""
-    main_where, params = _where(flt, category_layer=False)
-    category_where, category_params = _where(flt, category_layer=True)
-    params.update(category_params)
+    """{(dimension, key): measures} for every dimension, computed from the fact rows."""
+    where, category_where, params = _where(flt)
+    per_association = flt.association_id is not None
     rows: dict[tuple[str, str], dict] = {}
 
     def row(dimension, key):
         return rows.setdefault((dimension, key), dict(EMPTY))
 
     with connection.cursor() as cursor:
-        for measure in _MEASURES:
-            cursor.execute(_measure_sql(measure, main_where, category_where), params)
-            for dimension, key, *values in cursor.fetchall():
-                target = row(dimension, key)
-                if measure == "sums":
-                    target["procedures"], target["filings"], target["convictions"] = (int(v or 0) for v in values)
-                elif measure in ("decision", "judgment"):
-                    target[f"{measure}_median"], target[f"{measure}_p90"] = values[0] or (None, None)
-                else:
-                    target[measure] = int(values[0])
-        for dimension, column in (("outcome", "outcomes"), ("stage", "stages")):
-            cursor.execute(
-                f"SELECT entry.key, sum(entry.value::int) FROM {CELL} c, jsonb_each_text(c.{column}) AS entry "  # noqa: S608
-                f"WHERE {main_where} GROUP BY entry.key",
-                params,
-            )
-            for key, count in cursor.fetchall():
-                row(dimension, key)["procedures"] = int(count)
+        cursor.execute(
+            grouped_sql(FACT, sums_measures(), where=where, category_where=category_where, association=per_association),
+            params,
+        )
+        for _association, dimension, key, procedures, filings, convictions in cursor.fetchall():
+            target = row(dimension, key)
+            target["procedures"], target["filings"], target["convictions"] = procedures, filings, convictions
+        cursor.execute(distinct_sql(FACT, where, association=per_association, category_where=category_where), params)
+        for _association, dimension, key, victims, minor_victims, suspects in cursor.fetchall():
+            target = row(dimension, key)
+            target["victims"] += victims
+            target["minor_victims"] += minor_victims
+            target["suspects"] += suspects
+        cursor.execute(
+            live_percentiles_sql(FACT, where, association=per_association, category_where=category_where), params
+        )
+        for _association, dimension, key, decision, judgment in cursor.fetchall():
+            target = row(dimension, key)
+            target["decision_median"], target["decision_p90"] = decision or (None, None)
+            target["judgment_median"], target["judgment_p90"] = judgment or (None, None)
     row("total", "")
     return rows
 
@@ -155,8 +120,8 @@ def stored_rows(association_id: int) -> dict[tuple[str, str], dict] | None:
 
 def read_rows(flt: StatisticsFilter) -> tuple[dict[tuple[str, str], dict], bool]:
     """The figures for the filter, and whether they were read as stored (no filter) rather than
-    computed from the cells. An association without stored figures (no procedures yet, or never
-    computed) is computed from its cells, which are then empty: zeros, never an error."""
+    computed from the fact rows. An association without stored figures (no procedures yet, or never
+    computed) is computed from its fact rows, which are then none: zeros, never an error."""
     if flt.association_id is not None and flt.is_default:
         stored = stored_rows(flt.association_id)
         if stored is not None:

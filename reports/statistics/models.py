@@ -1,5 +1,7 @@
-"""Statistics: snapshot tables written by the statistics job (compute.py), the changes that tell
-it what to refresh, its runs, the published cross-association aggregates and the PDF reports.
+"""Statistics: snapshot tables written by the statistics job (compute.py) — one fact row per
+procedure, the unfiltered figures of each association and their duration histograms —, the
+changes that tell it what to refresh, its runs, the published cross-association aggregates and
+the PDF reports.
 
 Scope of an association's figures: the cases it holds (lead association). A case shared with it
 counts in the figures of the association that holds it: a share gives read access to a file, not
@@ -17,14 +19,17 @@ MEASURES = ("procedures", "victims", "minor_victims", "suspects", "filings", "co
 DURATIONS = ("decision_median", "decision_p90", "judgment_median", "judgment_p90")
 
 
-class StatisticsCell(models.Model):
-    """The finest slice the job writes: one association's procedures at one parquet, for one
-    platform, opened in one month, in one offence category ('' = every procedure once, whatever
-    its categories). Distinct victims and suspects are kept as id lists and durations as lists of
-    days, so that any combination of filters is exact (a victim counted once, a true median)."""
+class StatisticsFact(models.Model):
+    """What the job last counted of one procedure: its place in every dimension, its filings and
+    durations, and the ids of its victims (minors apart) and suspects. Filtered figures are read
+    from these rows (one narrow table, no join); the incremental refresh subtracts a changed
+    procedure's old row and adds its new one, so it never rereads the procedures left alone."""
 
-    # Derived rows, rewritten by every run: no foreign-key constraint (checking four per row made
-    # writing them slower than computing them); a deleted association's cells go at the next run.
+    # Derived rows, rewritten by the job: no foreign-key constraints (checking five per row made
+    # writing them slower than computing them); a deleted procedure's row goes at the next run.
+    procedure = models.OneToOneField(
+        "procedures.Procedure", on_delete=models.DO_NOTHING, primary_key=True, related_name="+", db_constraint=False
+    )
     association = models.ForeignKey(Association, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     parquet = models.ForeignKey(Parquet, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     court_of_appeal = models.ForeignKey(
@@ -34,38 +39,29 @@ class StatisticsCell(models.Model):
         Platform, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
     )
     month = models.DateField(null=True, help_text=_("Premier jour du mois d'ouverture ; vide si la date est inconnue."))
-    category = models.CharField(max_length=30, blank=True, default="")
-    procedures = models.PositiveIntegerField(default=0)
-    convictions = models.PositiveIntegerField(default=0, help_text=_("Procédures dont l'issue est une condamnation."))
+    stage = models.CharField(max_length=20)
+    outcome = models.CharField(max_length=20)
+    categories = ArrayField(models.CharField(max_length=30), default=list)
     filings = models.PositiveIntegerField(default=0, help_text=_("Constitutions de partie civile déposées."))
-    outcomes = models.JSONField(default=dict, help_text=_("Procédures par issue."))
-    stages = models.JSONField(default=dict, help_text=_("Procédures par stade."))
+    decision_days = models.IntegerField(null=True, help_text=_("Jours de l'ouverture à la première décision."))
+    judgment_days = models.IntegerField(
+        null=True, help_text=_("Jours de la première constitution de partie civile au jugement.")
+    )
     victims = ArrayField(models.BigIntegerField(), default=list)
     minor_victims = ArrayField(models.BigIntegerField(), default=list)
     suspects = ArrayField(models.BigIntegerField(), default=list)
-    decision_days = ArrayField(models.IntegerField(), default=list, help_text=_("Jours de l'ouverture à la décision."))
-    judgment_days = ArrayField(
-        models.IntegerField(), default=list, help_text=_("Jours de la constitution de partie civile au jugement.")
-    )
 
     class Meta:
-        db_table = "reports_statistics_cell"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["association", "parquet", "platform", "month", "category"],
-                nulls_distinct=False,
-                name="statistics_cell_unique_slice",
-            ),
-        ]
-        indexes = [models.Index(fields=["association", "category", "month"], name="statistics_cell_read")]
+        db_table = "reports_statistics_fact"
+        indexes = [models.Index(fields=["association", "month"], name="statistics_fact_read")]
 
     def __str__(self):
-        return f"{self.association_id}/{self.parquet_id}/{self.month}/{self.category or '*'}"
+        return str(self.procedure_id)
 
 
 class StatisticsFigure(models.Model):
-    """The figures of an association's dashboard without filters, as the job last computed them
-    from the cells: what the dashboard and the API read when no filter is set."""
+    """The figures of an association's dashboard without filters, kept up to date by the job: what
+    the dashboard and the API read when no filter is set. dimension 'total' has the key ''."""
 
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
     dimension = models.CharField(max_length=20)
@@ -91,21 +87,52 @@ class StatisticsFigure(models.Model):
         return f"{self.association_id} {self.dimension}={self.key}"
 
 
-class StatisticsChange(models.Model):
-    """A slice (association × parquet × month) whose procedures changed since the last run.
-    Written by database triggers on procedures and everything counted (victims, offences,
-    filings, decisions…), so no writer can forget it; claimed and deleted by the job."""
+class StatisticsHistogram(models.Model):
+    """How many procedures of a figure took each number of days (from opening to decision, from
+    filing to judgment): medians and 90th percentiles are exact functions of it, and a changed
+    procedure moves one count instead of forcing a rescan of every duration."""
 
-    association_id = models.BigIntegerField()
-    parquet_id = models.BigIntegerField()
-    month = models.DateField(null=True)
+    class Kind(models.TextChoices):
+        DECISION = "decision", _("de l'ouverture à la décision")
+        JUDGMENT = "judgment", _("de la constitution de partie civile au jugement")
+
+    # Rewritten by the job only: the unique key below (association first) serves every lookup.
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    dimension = models.CharField(max_length=20)
+    key = models.CharField(max_length=40, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    days = models.IntegerField()
+    count = models.PositiveIntegerField()
 
     class Meta:
-        # No unique key: an append-only log, de-duplicated by the job (see sql.create_functions_sql).
+        db_table = "reports_statistics_histogram"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "dimension", "key", "kind", "days"], name="statistics_histogram_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.association_id} {self.dimension}={self.key} {self.kind} {self.days}: {self.count}"
+
+
+class StatisticsChange(models.Model):
+    """A procedure whose figures may have changed since the last run: written by database
+    triggers on procedures and everything counted (victims, offences, filings, decisions, a
+    victim's age, a case's platform…), so no writer can forget it; claimed and deleted by the job.
+
+    An append-only log without a unique key: with one, two transactions marking the same
+    procedure (the parallel chunks of an import) wait for each other on the index entry."""
+
+    procedure_id = models.BigIntegerField()
+
+    class Meta:
         db_table = "reports_statistics_change"
 
     def __str__(self):
-        return f"{self.association_id}/{self.parquet_id}/{self.month}"
+        return str(self.procedure_id)
 
 
 class RunMode(models.TextChoices):
@@ -128,8 +155,8 @@ class StatisticsRun(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     requested_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
-    slices = models.PositiveIntegerField(_("tranches recalculées"), default=0)
-    cells = models.PositiveIntegerField(_("cellules écrites"), default=0)
+    procedures = models.PositiveIntegerField(_("procédures recalculées"), default=0)
+    figures = models.PositiveIntegerField(_("chiffres tenus à jour"), default=0)
     seconds = models.FloatField(_("durée (s)"), null=True, blank=True)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""The cross-association aggregate: every association's cells, masked (suppression.py) before
+"""The cross-association aggregate: every association's fact rows, masked (suppression.py) before
 anything is stored or shown. Rows: courts of appeal; columns: years of opening."""
 
 from django.conf import settings
@@ -7,7 +7,7 @@ from django.db import connection
 from cases.models import CourtOfAppeal
 
 from . import figures, suppression
-from .sql import CELL
+from .sql import FACT
 
 
 def threshold() -> int:
@@ -15,10 +15,10 @@ def threshold() -> int:
 
 
 def _grid(flt: figures.StatisticsFilter):
-    where, params = figures._where(flt, category_layer=False)
+    where, _category_where, params = figures._where(flt)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT court_of_appeal_id, extract(year FROM month)::int, sum(procedures) FROM {CELL} "  # noqa: S608
+            f"SELECT court_of_appeal_id, extract(year FROM month)::int, count(*) FROM {FACT} "  # noqa: S608
             f"WHERE {where} AND month IS NOT NULL GROUP BY 1, 2",
             params,
         )
@@ -26,14 +26,11 @@ def _grid(flt: figures.StatisticsFilter):
         victims_sql = (
             "SELECT court_of_appeal_id, extract(year FROM month)::int, count(DISTINCT v), "  # noqa: S608 - constants
             "GROUPING(court_of_appeal_id), GROUPING(extract(year FROM month)::int) "
-            f"FROM {CELL}, unnest(victims) AS v WHERE {where} AND month IS NOT NULL "
+            f"FROM {FACT}, unnest(victims) AS v WHERE {where} AND month IS NOT NULL "
             "GROUP BY GROUPING SETS ((court_of_appeal_id, extract(year FROM month)::int), (court_of_appeal_id), "
             "(extract(year FROM month)::int), ())"
         )
-        cursor.execute(
-            victims_sql,
-            params,
-        )
+        cursor.execute(victims_sql, params)
         victims = {}
         for coa, year, count, g_coa, g_year in cursor.fetchall():
             victims[(None if g_coa else coa, None if g_year else year)] = int(count)

@@ -1,49 +1,48 @@
 # ruff: noqa: S608 - every statement is built from constants of this module, values go as parameters
-"""The SQL of the statistics job: the triggers that record which slices changed, and the query
-that computes the cells of a set of slices from the procedures, entirely inside PostgreSQL.
+"""The SQL of the statistics job, entirely inside PostgreSQL: the triggers that record which
+procedures changed, the query that turns procedures into fact rows, and the grouped queries that
+turn fact rows into figures (GROUPING SETS, COUNT(DISTINCT), histograms of days).
 
-Table names are written out: these statements run in migrations too, where models are frozen."""
+Table names are written out: the trigger statements run in migrations too, where models are frozen."""
 
-from procedures.models import DecisionKind, Outcome, Stage
+from procedures.models import DecisionKind, Outcome
 
-CELL = "reports_statistics_cell"
+FACT = "reports_statistics_fact"
 CHANGE = "reports_statistics_change"
-NO_MONTH = "DATE '0001-01-01'"  # stands for « date of opening unknown » in equality joins
+FIGURE = "reports_statistics_figure"
+HISTOGRAM = "reports_statistics_histogram"
 
 # A judgment on the merits: what « from filing to judgment » measures (art. 464 and 231 CPP).
 JUDGMENT_KINDS = (DecisionKind.JUDGMENT_CORRECTIONNEL, DecisionKind.VERDICT_ASSISES)
 
-_MARK_FROM_PROCEDURES = f"""
-    INSERT INTO {CHANGE} (association_id, parquet_id, month)
-    SELECT DISTINCT p.association_id, p.parquet_id, date_trunc('month', p.opened_on)::date
-    FROM procedures_procedure p WHERE %s;"""
+# --- Triggers: which procedures changed ------------------------------------------------------------
+
+_MARK = f"INSERT INTO {CHANGE} (procedure_id) SELECT DISTINCT %s FROM changed;"
 
 TRIGGERS = {
-    # table: (function body for INSERT/DELETE rows in `changed`, events)
-    "procedures_procedure": f"""
-        INSERT INTO {CHANGE} (association_id, parquet_id, month)
-        SELECT DISTINCT association_id, parquet_id, date_trunc('month', opened_on)::date FROM changed;""",
-    "procedures_procedure_victims": _MARK_FROM_PROCEDURES % "p.id IN (SELECT procedure_id FROM changed)",
-    "procedures_procedure_offences": _MARK_FROM_PROCEDURES % "p.id IN (SELECT procedure_id FROM changed)",
-    "procedures_procedure_suspects": _MARK_FROM_PROCEDURES % "p.id IN (SELECT procedure_id FROM changed)",
-    "procedures_filing": _MARK_FROM_PROCEDURES % "p.id IN (SELECT procedure_id FROM changed)",
-    "procedures_decision": _MARK_FROM_PROCEDURES % "p.id IN (SELECT procedure_id FROM changed)",
+    # table: statement run with `changed` = the inserted, updated (old and new) or deleted rows
+    "procedures_procedure": _MARK % "id",
+    "procedures_procedure_victims": _MARK % "procedure_id",
+    "procedures_procedure_offences": _MARK % "procedure_id",
+    "procedures_procedure_suspects": _MARK % "procedure_id",
+    "procedures_filing": _MARK % "procedure_id",
+    "procedures_decision": _MARK % "procedure_id",
 }
 # Reference rows whose change moves figures: only UPDATE matters (deleting them is protected).
 UPDATE_TRIGGERS = {
-    "cases_victim": _MARK_FROM_PROCEDURES
-    % """p.id IN (SELECT pv.procedure_id FROM procedures_procedure_victims pv WHERE pv.victim_id IN (
-            SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-            WHERE n.minor_at_facts IS DISTINCT FROM o.minor_at_facts))""",
-    "cases_case": _MARK_FROM_PROCEDURES
-    % """p.case_id IN (SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-            WHERE n.platform_id IS DISTINCT FROM o.platform_id)""",
-    "cases_parquet": _MARK_FROM_PROCEDURES
-    % """p.parquet_id IN (SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-            WHERE n.court_of_appeal_id IS DISTINCT FROM o.court_of_appeal_id)""",
-    "cases_offence": _MARK_FROM_PROCEDURES
-    % """p.id IN (SELECT po.procedure_id FROM procedures_procedure_offences po WHERE po.offence_id IN (
-            SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.categories IS DISTINCT FROM o.categories))""",
+    "cases_victim": f"""INSERT INTO {CHANGE} (procedure_id)
+    SELECT DISTINCT pv.procedure_id FROM procedures_procedure_victims pv WHERE pv.victim_id IN (
+        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.minor_at_facts IS DISTINCT FROM o.minor_at_facts);""",
+    "cases_case": f"""INSERT INTO {CHANGE} (procedure_id)
+    SELECT p.id FROM procedures_procedure p WHERE p.case_id IN (
+        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.platform_id IS DISTINCT FROM o.platform_id);""",
+    "cases_parquet": f"""INSERT INTO {CHANGE} (procedure_id)
+    SELECT p.id FROM procedures_procedure p WHERE p.parquet_id IN (
+        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE n.court_of_appeal_id IS DISTINCT FROM o.court_of_appeal_id);""",
+    "cases_offence": f"""INSERT INTO {CHANGE} (procedure_id)
+    SELECT DISTINCT po.procedure_id FROM procedures_procedure_offences po WHERE po.offence_id IN (
+        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.categories IS DISTINCT FROM o.categories);""",
 }
 
 
@@ -70,11 +69,7 @@ END $$;"""
 
 
 def create_functions_sql() -> str:
-    """The trigger functions alone (CREATE OR REPLACE), for a migration that changes their bodies.
-
-    The change table is an append-only log without a unique key: with one, two transactions
-    marking the same slice (the parallel chunks of an import) waited for each other on the index
-    entry, which serialised the import's writers. The job claims the log and de-duplicates it."""
+    """The trigger functions alone (CREATE OR REPLACE), for a migration that changes their bodies."""
     return "\n".join(
         [_function_sql(table, body, both_ways=True) for table, body in TRIGGERS.items()]
         + [_function_sql(table, body, both_ways=False) for table, body in UPDATE_TRIGGERS.items()]
@@ -118,125 +113,237 @@ def drop_triggers_sql() -> str:
     return "\n".join(parts)
 
 
-def _counts_by(column: str, values) -> str:
-    """jsonb {value: count} without the zeros, in one pass over the rows."""
-    pairs = ", ".join(f"'{value}', nullif(count(*) FILTER (WHERE {column} = '{value}'), 0)" for value in values)
-    return f"jsonb_strip_nulls(jsonb_build_object({pairs}))"
+# --- Facts: one row per procedure ------------------------------------------------------------------
+
+FACT_COLUMNS = (
+    "procedure_id, association_id, parquet_id, court_of_appeal_id, platform_id, month, stage, outcome, "
+    "categories, filings, decision_days, judgment_days, victims, minor_victims, suspects"
+)
 
 
-def cells_statements(*, sliced: bool) -> list[str]:
-    """Statements that INSERT the cells of every procedure (sliced=False) or of the slices listed
-    in the temporary table statistics_slice. Narrow temporary tables first (one row per procedure,
-    one per procedure × category), then hash aggregates per cell: sorting wide rows is what made
-    a first single-statement version forty times slower at a million procedures."""
-    slice_join = (
-        f"""JOIN statistics_slice s ON s.association_id = p.association_id AND s.parquet_id = p.parquet_id
-            AND coalesce(s.month, {NO_MONTH}) = coalesce(date_trunc('month', p.opened_on)::date, {NO_MONTH})"""
-        if sliced
-        else ""
-    )
+def facts_select(*, claimed: bool) -> str:
+    """The fact rows of every procedure, or (claimed=True) of the procedures listed in the
+    temporary table statistics_claim. Each link table is aggregated once per procedure, then
+    joined by hash: no sort of wide rows (what made a first version forty times slower)."""
+    scope = "JOIN statistics_claim k ON k.id = {alias}.procedure_id" if claimed else ""
     judgments = ", ".join(f"'{kind}'" for kind in JUDGMENT_KINDS)
-    key = "association_id, parquet_id, platform_id, month, category"
-    return [
-        f"""
-CREATE TEMPORARY TABLE statistics_procedure ON COMMIT DROP AS
-SELECT p.id, p.association_id, p.parquet_id, q.court_of_appeal_id, coalesce(c.platform_id, 0) AS platform_id,
-       coalesce(date_trunc('month', p.opened_on)::date, {NO_MONTH}) AS month, p.opened_on, p.stage, p.outcome
-FROM procedures_procedure p
-JOIN cases_case c ON c.id = p.case_id
-JOIN cases_parquet q ON q.id = p.parquet_id
-{slice_join}""",
-        "CREATE UNIQUE INDEX ON statistics_procedure (id)",
-        "ANALYZE statistics_procedure",
-        # Filings and decisions per procedure: durations measured from the first of each.
-        f"""
-CREATE TEMPORARY TABLE statistics_fact ON COMMIT DROP AS
-WITH fil AS (
+    return f"""
+WITH cat AS (
+    SELECT po.procedure_id, array_agg(DISTINCT category ORDER BY category) AS categories
+    FROM procedures_procedure_offences po {scope.format(alias="po")}
+    JOIN cases_offence o ON o.id = po.offence_id
+    CROSS JOIN LATERAL unnest(o.categories) AS category
+    GROUP BY po.procedure_id
+), vic AS (
+    SELECT pv.procedure_id, array_agg(pv.victim_id) AS victims,
+           coalesce(array_agg(pv.victim_id) FILTER (WHERE v.minor_at_facts), '{{}}') AS minor_victims
+    FROM procedures_procedure_victims pv {scope.format(alias="pv")}
+    JOIN cases_victim v ON v.id = pv.victim_id
+    GROUP BY pv.procedure_id
+), sus AS (
+    SELECT ps.procedure_id, array_agg(ps.suspect_id) AS suspects
+    FROM procedures_procedure_suspects ps {scope.format(alias="ps")}
+    GROUP BY ps.procedure_id
+), fil AS (
     SELECT f.procedure_id, count(*) AS filings, min(f.filed_on) AS first_filed
-    FROM procedures_filing f JOIN statistics_procedure sp ON sp.id = f.procedure_id
+    FROM procedures_filing f {scope.format(alias="f")}
     WHERE f.filed_on IS NOT NULL GROUP BY f.procedure_id
 ), dec AS (
     SELECT d.procedure_id, min(d.decided_on) AS first_decision
-    FROM procedures_decision d JOIN statistics_procedure sp ON sp.id = d.procedure_id GROUP BY d.procedure_id
+    FROM procedures_decision d {scope.format(alias="d")}
+    GROUP BY d.procedure_id
 ), jud AS (
     SELECT fil.procedure_id, min(d.decided_on) - fil.first_filed AS judgment_days
     FROM fil JOIN procedures_decision d ON d.procedure_id = fil.procedure_id
-    WHERE d.kind IN ({judgments}) AND d.decided_on >= fil.first_filed GROUP BY fil.procedure_id, fil.first_filed
+    WHERE d.kind IN ({judgments}) AND d.decided_on >= fil.first_filed
+    GROUP BY fil.procedure_id, fil.first_filed
 )
-SELECT sp.id, fil.filings, CASE WHEN dec.first_decision >= sp.opened_on THEN dec.first_decision - sp.opened_on END
-       AS decision_days, jud.judgment_days
-FROM statistics_procedure sp
-LEFT JOIN fil ON fil.procedure_id = sp.id
-LEFT JOIN dec ON dec.procedure_id = sp.id
-LEFT JOIN jud ON jud.procedure_id = sp.id
-WHERE fil.procedure_id IS NOT NULL OR dec.procedure_id IS NOT NULL""",
-        # One row per procedure and cell layer: '' (every procedure) and each of its categories.
-        """
-CREATE TEMPORARY TABLE statistics_layer ON COMMIT DROP AS
-SELECT sp.id, '' AS category FROM statistics_procedure sp
+SELECT p.id, p.association_id, p.parquet_id, q.court_of_appeal_id, c.platform_id,
+       date_trunc('month', p.opened_on)::date, p.stage, p.outcome,
+       coalesce(cat.categories, '{{}}'), coalesce(fil.filings, 0),
+       CASE WHEN dec.first_decision >= p.opened_on THEN dec.first_decision - p.opened_on END,
+       jud.judgment_days,
+       coalesce(vic.victims, '{{}}'), coalesce(vic.minor_victims, '{{}}'), coalesce(sus.suspects, '{{}}')
+FROM procedures_procedure p {"JOIN statistics_claim k ON k.id = p.id" if claimed else ""}
+JOIN cases_case c ON c.id = p.case_id
+JOIN cases_parquet q ON q.id = p.parquet_id
+LEFT JOIN cat ON cat.procedure_id = p.id
+LEFT JOIN vic ON vic.procedure_id = p.id
+LEFT JOIN sus ON sus.procedure_id = p.id
+LEFT JOIN fil ON fil.procedure_id = p.id
+LEFT JOIN dec ON dec.procedure_id = p.id
+LEFT JOIN jud ON jud.procedure_id = p.id"""
+
+
+# --- Figures: grouped measures over fact rows ------------------------------------------------------
+
+# (dimension, column of the fact rows, key as text). 'category' is apart: a procedure counts once
+# in each of its categories (unnest), so it cannot share the GROUPING SETS of the others.
+GROUPED = (
+    ("parquet", "parquet_id", "parquet_id::text"),
+    ("court_of_appeal", "court_of_appeal_id", "court_of_appeal_id::text"),
+    ("platform", "platform_id", "coalesce(platform_id::text, '')"),
+    ("month", "month", "coalesce(to_char(month, 'YYYY-MM'), '')"),
+    ("outcome", "outcome", "outcome"),
+    ("stage", "stage", "stage"),
+)
+# What a grouped query reads of a fact row (narrow rows hash faster than rows dragging arrays).
+DIMENSION_COLUMNS = ", ".join(["f.association_id", *(f"f.{column}" for _name, column, _key in GROUPED), "f.categories"])
+
+
+def _grouping(association: bool, extra: str = "") -> tuple[str, str, str]:
+    """(select list of association, dimension, key; GROUP BY clause; GROUP BY of the category
+    branch). Without association: every association together (the published aggregate)."""
+    always = [column for column in ("association_id" if association else "", extra) if column]
+    head = "association_id" if association else "NULL::bigint"
+    dimension = "CASE " + " ".join(f"WHEN GROUPING({c}) = 0 THEN '{n}'" for n, c, _k in GROUPED) + " ELSE 'total' END"
+    key = "CASE " + " ".join(f"WHEN GROUPING({c}) = 0 THEN {k}" for _n, c, k in GROUPED) + " ELSE '' END"
+    sets = [f"({', '.join(always)})"] + [f"({', '.join([*always, column])})" for _n, column, _k in GROUPED]
+    return (
+        f"{head} AS association_id, {dimension} AS dimension, {key} AS key",
+        f"GROUPING SETS ({', '.join(sets)})",
+        ", ".join([*always, "category"]),
+    )
+
+
+def grouped_sql(
+    relation: str,
+    measures: str,
+    *,
+    where: str = "TRUE",
+    category_where: str = "TRUE",
+    association: bool = True,
+    extra: str = "",
+) -> str:
+    """(association, dimension, key[, extra], measures…) for every figure of a relation with the
+    fact rows' columns: one GROUPING SETS pass for the dimensions a procedure is in once, one
+    pass over its unnested categories. `extra` is grouped in every set (the days of a histogram)."""
+    head, group_by, category_group_by = _grouping(association, extra)
+    category_head = "association_id" if association else "NULL::bigint"
+    tail = f", {extra}" if extra else ""
+    return f"""
+SELECT {head}{tail}, {measures} FROM {relation} WHERE {where} GROUP BY {group_by}
 UNION ALL
-SELECT DISTINCT po.procedure_id, category
-FROM procedures_procedure_offences po
-JOIN statistics_procedure sp ON sp.id = po.procedure_id
-JOIN cases_offence o ON o.id = po.offence_id
-CROSS JOIN LATERAL unnest(o.categories) AS category""",
-        "ANALYZE statistics_layer",
-        f"""
-CREATE TEMPORARY TABLE statistics_main ON COMMIT DROP AS
-SELECT sp.association_id, sp.parquet_id, sp.platform_id, sp.month, l.category,
-       min(sp.court_of_appeal_id) AS court_of_appeal_id, count(*) AS procedures,
-       count(*) FILTER (WHERE sp.outcome = '{Outcome.CONVICTION}') AS convictions,
-       coalesce(sum(f.filings), 0) AS filings,
-       {_counts_by("sp.outcome", Outcome.values)} AS outcomes,
-       {_counts_by("sp.stage", Stage.values)} AS stages,
-       coalesce(array_agg(f.decision_days) FILTER (WHERE f.decision_days IS NOT NULL), '{{}}') AS decision_days,
-       coalesce(array_agg(f.judgment_days) FILTER (WHERE f.judgment_days IS NOT NULL), '{{}}') AS judgment_days
-FROM statistics_layer l
-JOIN statistics_procedure sp ON sp.id = l.id
-LEFT JOIN statistics_fact f ON f.id = l.id
-GROUP BY sp.association_id, sp.parquet_id, sp.platform_id, sp.month, l.category""",
-        f"""
-CREATE TEMPORARY TABLE statistics_victims ON COMMIT DROP AS
-SELECT {key}, array_agg(victim_id) AS victims,
-       coalesce(array_agg(victim_id) FILTER (WHERE minor), '{{}}') AS minor_victims
-FROM (
-    SELECT DISTINCT sp.association_id, sp.parquet_id, sp.platform_id, sp.month, l.category, pv.victim_id,
-           coalesce(v.minor_at_facts, false) AS minor
-    FROM statistics_layer l
-    JOIN statistics_procedure sp ON sp.id = l.id
-    JOIN procedures_procedure_victims pv ON pv.procedure_id = l.id
-    JOIN cases_victim v ON v.id = pv.victim_id
-) AS pairs
-GROUP BY {key}""",
-        f"""
-CREATE TEMPORARY TABLE statistics_suspects ON COMMIT DROP AS
-SELECT {key}, array_agg(suspect_id) AS suspects
-FROM (
-    SELECT DISTINCT sp.association_id, sp.parquet_id, sp.platform_id, sp.month, l.category, ps.suspect_id
-    FROM statistics_layer l
-    JOIN statistics_procedure sp ON sp.id = l.id
-    JOIN procedures_procedure_suspects ps ON ps.procedure_id = l.id
-) AS pairs
-GROUP BY {key}""",
-        f"""
-INSERT INTO {CELL} (association_id, parquet_id, court_of_appeal_id, platform_id, month, category, procedures,
-    convictions, filings, outcomes, stages, victims, minor_victims, suspects, decision_days, judgment_days)
-SELECT m.association_id, m.parquet_id, m.court_of_appeal_id, nullif(m.platform_id, 0), nullif(m.month, {NO_MONTH}),
-       m.category, m.procedures, m.convictions, m.filings, m.outcomes, m.stages,
-       coalesce(v.victims, '{{}}'), coalesce(v.minor_victims, '{{}}'), coalesce(s.suspects, '{{}}'),
-       m.decision_days, m.judgment_days
-FROM statistics_main m
-LEFT JOIN statistics_victims v USING ({key})
-LEFT JOIN statistics_suspects s USING ({key})""",
-        *(
-            f"DROP TABLE {table}"
-            for table in (
-                "statistics_suspects",
-                "statistics_victims",
-                "statistics_main",
-                "statistics_layer",
-                "statistics_fact",
-                "statistics_procedure",
-            )
-        ),
-    ]
+SELECT {category_head}, 'category', category{tail}, {measures}
+FROM {relation} CROSS JOIN LATERAL unnest(categories) AS category WHERE {where} AND {category_where}
+GROUP BY {category_group_by}"""
+
+
+def sums_measures(sign: str = "1") -> str:
+    """procedures, filings, convictions; `sign` is a column of ±1 when the relation holds old
+    rows to subtract and new rows to add."""
+    return (
+        f"sum({sign})::bigint, sum({sign} * filings)::bigint, "
+        f"coalesce(sum({sign}) FILTER (WHERE outcome = '{Outcome.CONVICTION}'), 0)::bigint"
+    )
+
+
+def items_relation(source: str, kind: str, where: str = "TRUE") -> str:
+    """The fact rows once per victim (kind 'victims', with its minor flag) or suspect, with the
+    word and bit that stand for the person in a bitmap of ids (see distinct_sql)."""
+    minor = "item = ANY(f.minor_victims)" if kind == "victims" else "false"
+    return (
+        f"(SELECT {DIMENSION_COLUMNS}, item >> 6 AS word, 1::int8 << (item & 63)::int AS bit, {minor} AS minor "
+        f"FROM {source} f CROSS JOIN LATERAL unnest(f.{kind}) AS item WHERE {where} AND cardinality(f.{kind}) > 0) AS i"
+    )
+
+
+def bitmap_count_sql(
+    relation: str,
+    bitmaps: dict[str, str],
+    *,
+    where: str = "TRUE",
+    category_where: str = "TRUE",
+    association: bool = True,
+) -> str:
+    """(association, dimension, key, one count per bitmap) over a relation of people (items_relation):
+    COUNT(DISTINCT person) computed as the number of bits set in the bitmaps of their ids.
+
+    Each figure ORs the people's bits into 64-bit words (bit_or: a plain aggregate, so PostgreSQL
+    hashes every grouping set in one pass), then counts the bits set. Exact, and without the
+    sort per grouping set that COUNT(DISTINCT) needs (victims and suspects at a million
+    procedures: 13.2 s → 8.1 s on the benchmark machine)."""
+    words = ", ".join(f"bit_or(bit) FILTER (WHERE {condition})" for condition in bitmaps.values())
+    counts = ", ".join(f"coalesce(sum(bit_count(w{index}::bit(64))), 0)::bigint" for index in range(len(bitmaps)))
+    names = ", ".join(f"w{index}" for index in range(len(bitmaps)))
+    return (
+        f"SELECT association_id, dimension, key, {counts} FROM ("
+        + grouped_sql(
+            relation, words, where=where, category_where=category_where, association=association, extra="word"
+        )
+        + f") AS g (association_id, dimension, key, word, {names}) GROUP BY association_id, dimension, key"
+    )
+
+
+def distinct_sql(source: str, where: str = "TRUE", *, association: bool = True, category_where: str = "TRUE") -> str:
+    """(association, dimension, key, victims, minor_victims, suspects), one row per figure and kind."""
+    victims = bitmap_count_sql(
+        items_relation(source, "victims", where),
+        {"victims": "true", "minor": "minor"},
+        category_where=category_where,
+        association=association,
+    )
+    suspects = bitmap_count_sql(
+        items_relation(source, "suspects", where),
+        {"suspects": "true"},
+        category_where=category_where,
+        association=association,
+    )
+    return (
+        f"SELECT association_id, dimension, key, v0, v1, 0::bigint FROM ({victims}) AS v "
+        "(association_id, dimension, key, v0, v1) "
+        f"UNION ALL SELECT association_id, dimension, key, 0, 0, s0 FROM ({suspects}) AS s (association_id, dimension, key, s0)"
+    )
+
+
+def histogram_sql(source: str, where: str = "TRUE", *, association: bool = True, sign: str = "1") -> str:
+    """(association, dimension, key, days, count, kind) per figure and number of days."""
+    return "\nUNION ALL\n".join(
+        f"SELECT *, '{kind}' FROM ("
+        + grouped_sql(
+            source,
+            f"sum({sign})::bigint",
+            where=f"{where} AND {kind}_days IS NOT NULL",
+            association=association,
+            extra=f"{kind}_days",
+        )
+        + ") AS h"
+        for kind in ("decision", "judgment")
+    )
+
+
+def percentiles_sql(histograms: str) -> str:
+    """Median and 90th percentile of each (association, dimension, key, kind) of a histogram
+    relation, exactly as percentile_cont computes them (orderedsetaggs.c: the values at ranks
+    floor and ceil of p × (n − 1), linearly interpolated), from the counts alone."""
+    return f"""
+WITH h AS (
+    SELECT association_id, dimension, key, kind, days,
+           sum(count) OVER (PARTITION BY association_id, dimension, key, kind ORDER BY days)::bigint AS upto,
+           sum(count) OVER (PARTITION BY association_id, dimension, key, kind)::bigint AS total
+    FROM {histograms} WHERE count > 0
+), r AS (
+    SELECT h.*, p.fraction, floor(p.fraction * (total - 1)::float8) AS first_rank,
+           ceil(p.fraction * (total - 1)::float8) AS second_rank, p.fraction * (total - 1)::float8 AS position
+    FROM h CROSS JOIN (VALUES (0.5::float8), (0.9::float8)) AS p (fraction)
+), v AS (
+    SELECT association_id, dimension, key, kind, fraction,
+           min(days) FILTER (WHERE upto > first_rank)::float8 AS first_value,
+           min(days) FILTER (WHERE upto > second_rank)::float8 AS second_value,
+           min(position - first_rank) AS proportion
+    FROM r GROUP BY association_id, dimension, key, kind, fraction
+)
+SELECT association_id, dimension, key, kind,
+       max(first_value + (second_value - first_value) * proportion) FILTER (WHERE fraction = 0.5) AS median,
+       max(first_value + (second_value - first_value) * proportion) FILTER (WHERE fraction = 0.9) AS p90
+FROM v GROUP BY association_id, dimension, key, kind"""
+
+
+def live_percentiles_sql(source: str, where: str, *, association: bool = True, category_where: str = "TRUE") -> str:
+    """(association, dimension, key, [decision median, p90], [judgment median, p90]) straight from
+    fact rows, for filtered reads."""
+    measures = ", ".join(
+        f"percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {kind}_days) FILTER (WHERE {kind}_days IS NOT NULL)"
+        for kind in ("decision", "judgment")
+    )
+    return grouped_sql(source, measures, where=where, association=association, category_where=category_where)

@@ -8,7 +8,7 @@ from reports.statistics.models import RunStatus
 
 class Command(BaseCommand):
     help = (
-        "Calcule les statistiques : les tranches modifiées depuis le dernier calcul, ou tout avec --full. "
+        "Calcule les statistiques : les procédures modifiées depuis le dernier calcul, ou tout avec --full. "
         "Sans effet si un autre calcul est en cours."
     )
 
@@ -21,5 +21,5 @@ class Command(BaseCommand):
             self.stdout.write("Un autre calcul des statistiques est en cours : rien n'a été fait.")
             return
         self.stdout.write(
-            f"{run.get_mode_display()} : {run.slices} tranches recalculées, {run.cells} cellules, {run.seconds:.2f} s."
+            f"{run.get_mode_display()} : {run.procedures} procédures recalculées, {run.figures} chiffres, {run.seconds:.2f} s."
         )
