@@ -37,11 +37,15 @@ def browser():
 
 def test_the_dashboard_draws_its_charts_in_a_browser(browser, live_server, dataset, lawyer):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(live_server.url + "/connexion/")
     browser.find_element(By.NAME, "username").send_keys(lawyer.username)
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
+    # The click only starts the login POST: opening the dashboard before its redirect lands would
+    # race it (the redirect to the home page then wins, the test sees « Accueil »).
+    WebDriverWait(browser, 20).until(lambda driver: "/connexion/" not in driver.current_url)
     browser.get(live_server.url + "/statistiques/")
     assert "Statistiques" in browser.title
     deadline = time.monotonic() + 20
