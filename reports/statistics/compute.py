@@ -136,11 +136,15 @@ def _rebuild(cursor) -> int:
     # facts until the rebuild commits; filtered readers wait for it (seconds, at night).
     cursor.execute(f"TRUNCATE {FACT}, {HISTOGRAM}")
     cursor.execute(f"DELETE FROM {FIGURE}")
-    # One index built after the load rather than a million updates of it.
-    cursor.execute("DROP INDEX statistics_fact_read")
-    cursor.execute(f"INSERT INTO {FACT} ({FACT_COLUMNS}) {facts_select(claimed=False)}")
-    procedures = cursor.rowcount
-    cursor.execute(f"CREATE INDEX statistics_fact_read ON {FACT} (association_id, month)")
+    # The rows of every procedure come out in id order from ordered index scans joined by merge:
+    # no hash table of a million wide rows (the planner's choice, 40 % slower at a million).
+    cursor.execute("SET LOCAL enable_hashjoin = off")
+    cursor.execute("SET LOCAL enable_hashagg = off")
+    procedures = _load_without_indexes(
+        cursor, FACT, f"INSERT INTO {FACT} ({FACT_COLUMNS}) {facts_select(claimed=False)}"
+    )
+    cursor.execute("SET LOCAL enable_hashjoin = on")
+    cursor.execute("SET LOCAL enable_hashagg = on")
     cursor.execute(f"ANALYZE {FACT}")
     distinct = distinct_sql(FACT)
     cursor.execute(
@@ -157,9 +161,40 @@ LEFT JOIN (
 ) AS d USING (association_id, dimension, key)
 JOIN cases_association a ON a.id = s.association_id"""
     )
-    cursor.execute(f"INSERT INTO {HISTOGRAM} (association_id, dimension, key, days, count, kind) {histogram_sql(FACT)}")
+    _load_without_indexes(
+        cursor,
+        HISTOGRAM,
+        f"INSERT INTO {HISTOGRAM} (association_id, dimension, key, days, count, kind) {histogram_sql(FACT)}",
+    )
     _update_percentiles(cursor, HISTOGRAM)
     return procedures
+
+
+def _load_without_indexes(cursor, table: str, statement: str) -> int:
+    """Run an INSERT into an emptied table with its indexes and keys dropped, then build them
+    again: one sort per index instead of a million index insertions (at a million fact rows,
+    keeping the primary key and four indexes up to date cost 6.8 s, building them afterwards 1 s).
+    Only for the rebuild, which holds the tables locked since its TRUNCATE."""
+    cursor.execute(
+        "SELECT format('ALTER TABLE %%I DROP CONSTRAINT %%I', %s, conname), "
+        "format('ALTER TABLE %%I ADD CONSTRAINT %%I %%s', %s, conname, pg_get_constraintdef(oid)) "
+        "FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
+        [table, table, table],
+    )
+    keys = cursor.fetchall()
+    cursor.execute(
+        "SELECT format('DROP INDEX %%s', indexrelid::regclass), pg_get_indexdef(indexrelid) FROM pg_index "
+        "WHERE indrelid = %s::regclass AND indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE conrelid = %s::regclass)",
+        [table, table],
+    )
+    indexes = cursor.fetchall()
+    for drop, _create in keys + indexes:
+        cursor.execute(drop)
+    cursor.execute(statement)
+    rows = cursor.rowcount
+    for _drop, create in indexes + keys:
+        cursor.execute(create)
+    return rows
 
 
 def _refresh(cursor) -> int:

@@ -26,17 +26,23 @@ class StatisticsFact(models.Model):
     procedure's old row and adds its new one, so it never rereads the procedures left alone."""
 
     # Derived rows, rewritten by the job: no foreign-key constraints (checking five per row made
-    # writing them slower than computing them); a deleted procedure's row goes at the next run.
+    # writing them slower than computing them), and no index but the primary key and the read
+    # index below: each index kept up to date while a million rows are written costs seconds
+    # (the rebuild drops those two and builds them again once the rows are in).
     procedure = models.OneToOneField(
         "procedures.Procedure", on_delete=models.DO_NOTHING, primary_key=True, related_name="+", db_constraint=False
     )
-    association = models.ForeignKey(Association, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
-    parquet = models.ForeignKey(Parquet, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    association = models.ForeignKey(
+        Association, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    parquet = models.ForeignKey(
+        Parquet, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
     court_of_appeal = models.ForeignKey(
-        CourtOfAppeal, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        CourtOfAppeal, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
     platform = models.ForeignKey(
-        Platform, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+        Platform, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False, db_index=False
     )
     month = models.DateField(null=True, help_text=_("Premier jour du mois d'ouverture ; vide si la date est inconnue."))
     stage = models.CharField(max_length=20)

@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import IntegrityError, connection, connections, transaction
 
 from cases.models import Parquet
 from procedures.models import Decision, Filing, FilingMode, FilingStatus, LegalBasis, Outcome, Procedure
@@ -246,3 +246,38 @@ def test_facts_emptied_by_a_crash_make_the_next_run_a_full_rebuild(dataset):
     run = statistics_compute(full=False)
     assert run.procedures == 870
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_a_full_rebuild_builds_again_the_keys_and_indexes_it_drops(dataset):
+    def definitions():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+                "WHERE indrelid IN ('reports_statistics_fact'::regclass, 'reports_statistics_histogram'::regclass) "
+                "ORDER BY 1, 2"
+            )
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid IN ('reports_statistics_fact'::regclass, 'reports_statistics_histogram'::regclass) "
+                "ORDER BY 1"
+            )
+            return indexes, cursor.fetchall()
+
+    before = definitions()
+    assert any("PRIMARY KEY" in definition for _name, definition in before[1])
+    assert any("statistics_histogram_unique" in name for name, _definition in before[1])
+    assert statistics_compute(full=True).status == RunStatus.DONE
+    assert definitions() == before
+    # The keys hold again: a second fact row for a procedure is refused.
+    fact = StatisticsFact.objects.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StatisticsFact.objects.create(
+            procedure_id=fact.procedure_id,
+            association_id=fact.association_id,
+            parquet_id=fact.parquet_id,
+            court_of_appeal_id=fact.court_of_appeal_id,
+            stage=fact.stage,
+            outcome=fact.outcome,
+        )
