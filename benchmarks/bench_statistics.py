@@ -178,9 +178,16 @@ def run_size(size: str) -> dict:
     results["p50_ms"], results["p95_ms"] = p95_ms(client, "/statistiques/", 40)
     print(f"[{size}] dashboard (snapshot): p50 {results['p50_ms']:.1f} ms, p95 {results['p95_ms']:.1f} ms", flush=True)
     filtered = "/statistiques/?du=2023-01&categorie=procuring"
+    from django.core.cache import cache
+
+    cache.clear()
+    started = time.perf_counter()
+    assert client.get(filtered).status_code == 200
+    results["filtered_first_ms"] = (time.perf_counter() - started) * 1000
     results["filtered_p50_ms"], results["filtered_p95_ms"] = p95_ms(client, filtered, 10)
     print(
-        f"[{size}] dashboard with filters (computed from the fact rows): p50 {results['filtered_p50_ms']:.0f} ms, "
+        f"[{size}] dashboard with filters: first request (computed from the fact rows) "
+        f"{results['filtered_first_ms']:.0f} ms; then (kept until the next run) p50 {results['filtered_p50_ms']:.0f} ms, "
         f"p95 {results['filtered_p95_ms']:.0f} ms",
         flush=True,
     )

@@ -2,17 +2,21 @@
 With filters: computed on the spot from the fact rows (one row per procedure, no join), exact:
 sums, distinct victims, minor victims and suspects (a person in several procedures counts once),
 medians and 90th percentiles (percentile_cont, interpolated like Python's statistics.median and
-quantiles 'inclusive'). Each measure is one GROUPING SETS query."""
+quantiles 'inclusive'). Each measure is one GROUPING SETS query; the result is kept in the cache
+until the next run of the job changes the fact rows."""
 
+import hashlib
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
+from django.core.cache import cache
 from django.db import connection
+from django.db.models import Max
 
 from cases.models import CourtOfAppeal, OffenceCategory, Parquet, Platform
 from procedures.models import Outcome, Stage
 
-from .models import StatisticsFigure
+from .models import RunStatus, StatisticsFigure, StatisticsRun
 from .sql import FACT, distinct_sql, grouped_sql, live_percentiles_sql, sums_measures
 
 DIMENSIONS = ("total", "parquet", "court_of_appeal", "platform", "month", "category", "outcome", "stage")
@@ -118,6 +122,30 @@ def stored_rows(association_id: int) -> dict[tuple[str, str], dict] | None:
     return rows or None
 
 
+# Filtered figures are kept for a day at most; a run of the job makes them obsolete anyway.
+FILTERED_TIMEOUT = 24 * 3600
+
+
+def facts_version() -> str:
+    """What names the state of the fact rows: they change only when a run of the job commits, in
+    the transaction that marks it done, so the last finish time of a run done names their state."""
+    finished = StatisticsRun.objects.filter(status=RunStatus.DONE).aggregate(last=Max("finished_at"))["last"]
+    return finished.isoformat() if finished else "never"
+
+
+def cached_compute_rows(flt: StatisticsFilter) -> dict[tuple[str, str], dict]:
+    """compute_rows, kept until the facts change: a filtered page costs its computation once per
+    run of the job and filter (seconds at a million procedures), then a cache read. The key holds
+    the association, so one association's figures are never served to another."""
+    digest = hashlib.sha256(repr((facts_version(), flt)).encode()).hexdigest()
+    key = f"statistics:filtered:{digest}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = compute_rows(flt)
+        cache.set(key, rows, FILTERED_TIMEOUT)
+    return rows
+
+
 def read_rows(flt: StatisticsFilter) -> tuple[dict[tuple[str, str], dict], bool]:
     """The figures for the filter, and whether they were read as stored (no filter) rather than
     computed from the fact rows. An association without stored figures (no procedures yet, or never
@@ -126,7 +154,7 @@ def read_rows(flt: StatisticsFilter) -> tuple[dict[tuple[str, str], dict], bool]
         stored = stored_rows(flt.association_id)
         if stored is not None:
             return stored, True
-    return compute_rows(flt), False
+    return cached_compute_rows(flt), False
 
 
 # --- Assembling: labels, order, what the pages and the API show ----------------------------------

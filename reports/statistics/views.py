@@ -21,7 +21,7 @@ from cases.services import access_log_record
 
 from . import services
 from .drilldown import procedure_drilldown
-from .figures import DIMENSIONS, StatisticsFilter, figures_for
+from .figures import DIMENSIONS, StatisticsFilter, facts_version, figures_for
 from .forms import DrillDownForm, FilterForm, PublishForm, ReportForm
 from .models import ReportStatus, StatisticsRun
 from .selectors import (
@@ -125,6 +125,7 @@ def dashboard_view(request):
             "query": urlencode(base),
             "chart_names": CHARTS,
             "last_run": StatisticsRun.objects.filter(status="done").first(),
+            "figures_version": facts_version(),
         }
     )
     return render(request, "reports/statistics/dashboard.html", context)

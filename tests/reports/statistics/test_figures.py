@@ -105,3 +105,29 @@ def test_the_headline_counts_parquets_with_procedures(dataset):
     rows = raw_rows(dataset.association.pk)
     totals = figures_for(StatisticsFilter(dataset.association.pk)).totals
     assert totals["parquets"] == len({r.parquet for r in rows})
+
+
+def test_filtered_figures_are_kept_until_the_job_runs_again(dataset):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from procedures.models import Procedure
+    from reports.statistics.compute import statistics_compute
+
+    procedure = Procedure.objects.filter(association=dataset.association).first()
+    flt = StatisticsFilter(dataset.association.pk, parquet_id=procedure.parquet_id)
+    before = figures_for(flt).totals["procedures"]
+    assert before == len([r for r in raw_rows(dataset.association.pk) if r.parquet == procedure.parquet_id])
+    with CaptureQueriesContext(connection) as queries:
+        assert figures_for(flt).totals["procedures"] == before
+    assert not any("reports_statistics_fact" in query["sql"] for query in queries.captured_queries)
+    # Another association asking the same filter gets its own figures, never these.
+    theirs = StatisticsFilter(dataset.other_association.pk, parquet_id=procedure.parquet_id)
+    assert figures_for(theirs).totals["procedures"] == len(
+        [r for r in raw_rows(dataset.other_association.pk) if r.parquet == procedure.parquet_id]
+    )
+    other = Procedure.objects.filter(association=dataset.association).exclude(parquet=procedure.parquet_id).first()
+    Procedure.objects.filter(pk=procedure.pk).update(parquet=other.parquet_id)
+    assert figures_for(flt).totals["procedures"] == before  # the facts have not moved yet
+    statistics_compute()
+    assert figures_for(flt).totals["procedures"] == before - 1
