@@ -140,6 +140,7 @@ def naive(association_id: int) -> dict:
 def run_size(size: str) -> dict:
     spec = SIZES[size]
     setup_result = load(size, spec)
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
 
@@ -178,8 +179,6 @@ def run_size(size: str) -> dict:
     results["p50_ms"], results["p95_ms"] = p95_ms(client, "/statistiques/", 40)
     print(f"[{size}] dashboard (snapshot): p50 {results['p50_ms']:.1f} ms, p95 {results['p95_ms']:.1f} ms", flush=True)
     filtered = "/statistiques/?du=2023-01&categorie=procuring"
-    from django.core.cache import cache
-
     cache.clear()
     started = time.perf_counter()
     assert client.get(filtered).status_code == 200

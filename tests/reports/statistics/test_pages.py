@@ -72,6 +72,32 @@ def test_a_filtered_dashboard_links_each_figure_to_its_procedures(client, datase
     assert total == figures.totals["procedures"]
 
 
+def test_the_cached_parquet_table_follows_the_runs_of_the_job(client, dataset, lawyer):
+    """The dashboard's tables are a cached fragment: a second view serves it as it was, a run of
+    the job that moves a procedure gives the new counts."""
+    import re
+
+    from reports.statistics.compute import statistics_compute
+
+    def parquet_counts():
+        content = client.get(DASHBOARD).content.decode()
+        table = content[
+            content.index('id="parquet-table"') : content.index("</table>", content.index('id="parquet-table"'))
+        ]
+        cells = re.findall(r'<tr>\s*<td><a[^>]*>[^<]*</a></td>\s*<td>[^<]*</td>\s*<td data-value="(\d+)"', table)
+        return sorted(int(value) for value in cells)
+
+    client.force_login(lawyer)
+    before = parquet_counts()
+    assert sum(before) == 750 and parquet_counts() == before
+    procedure = Procedure.objects.filter(association=dataset.association).first()
+    other = Procedure.objects.filter(association=dataset.association).exclude(parquet=procedure.parquet_id).first()
+    Procedure.objects.filter(pk=procedure.pk).update(parquet=other.parquet_id)
+    statistics_compute()
+    after = parquet_counts()
+    assert sum(after) == 750 and after != before
+
+
 def test_lawyers_open_the_procedures_admins_do_not(client, dataset, lawyer, admin):
     client.force_login(lawyer)
     procedure = Procedure.objects.filter(association=dataset.association).order_by("-opened_on", "pk").first()
