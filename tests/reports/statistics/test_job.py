@@ -146,6 +146,22 @@ def test_deleting_procedures_removes_their_figures(dataset):
     assert compute_rows(StatisticsFilter(dataset.association.pk))[("total", "")]["procedures"] == 600
 
 
+@pytest.mark.django_db
+def test_a_full_rebuild_with_no_procedure_left_empties_everything(dataset):
+    statistics_compute(full=True)
+    Decision.objects.all().delete()
+    Filing.objects.all().delete()
+    for through in (Procedure.victims.through, Procedure.offences.through, Procedure.suspects.through):
+        through.objects.all().delete()
+    for case in dataset.cases:
+        case.timeline.all().delete()
+    Procedure.objects.all().delete()
+    assert statistics_compute(full=True).procedures == 0
+    assert not StatisticsFact.objects.exists()
+    assert not StatisticsFigure.objects.exists()
+    assert not StatisticsHistogram.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_full_runs_never_double_a_figure(dataset):
     before = snapshot()
@@ -250,8 +266,21 @@ def test_facts_emptied_by_a_crash_make_the_next_run_a_full_rebuild(dataset):
 
 @pytest.mark.django_db
 def test_a_full_rebuild_builds_again_the_keys_and_indexes_it_drops(dataset):
+    # The facts are written into a new table that replaces the old one: same columns in the same
+    # order, types, NOT NULL, CHECK, persistence (UNLOGGED), keys and indexes.
     def definitions():
         with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT attrelid::regclass::text, attnum, attname, format_type(atttypid, atttypmod), attnotnull "
+                "FROM pg_attribute WHERE attrelid IN ('reports_statistics_fact'::regclass, "
+                "'reports_statistics_histogram'::regclass) AND attnum > 0 AND NOT attisdropped ORDER BY 1, 2"
+            )
+            columns = cursor.fetchall()
+            cursor.execute(
+                "SELECT relname, relpersistence FROM pg_class "
+                "WHERE relname IN ('reports_statistics_fact', 'reports_statistics_histogram') ORDER BY 1"
+            )
+            persistence = cursor.fetchall()
             cursor.execute(
                 "SELECT indrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
                 "WHERE indrelid IN ('reports_statistics_fact'::regclass, 'reports_statistics_histogram'::regclass) "
@@ -263,11 +292,13 @@ def test_a_full_rebuild_builds_again_the_keys_and_indexes_it_drops(dataset):
                 "WHERE conrelid IN ('reports_statistics_fact'::regclass, 'reports_statistics_histogram'::regclass) "
                 "ORDER BY 1"
             )
-            return indexes, cursor.fetchall()
+            return indexes, cursor.fetchall(), columns, persistence
 
     before = definitions()
     assert any("PRIMARY KEY" in definition for _name, definition in before[1])
     assert any("statistics_histogram_unique" in name for name, _definition in before[1])
+    assert any("CHECK ((filings >= 0))" in definition for _name, definition in before[1])
+    assert before[3] == [("reports_statistics_fact", "u"), ("reports_statistics_histogram", "u")]
     assert statistics_compute(full=True).status == RunStatus.DONE
     assert definitions() == before
     # The keys hold again: a second fact row for a procedure is refused.
@@ -281,3 +312,8 @@ def test_a_full_rebuild_builds_again_the_keys_and_indexes_it_drops(dataset):
             stage=fact.stage,
             outcome=fact.outcome,
         )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StatisticsFact.objects.filter(pk=fact.pk).update(filings=-1)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('reports_statistics_rebuilt')")
+        assert cursor.fetchone()[0] is None  # nothing left aside
