@@ -34,6 +34,7 @@ from .sql import (
     GROUPED,
     HISTOGRAM,
     PART_COLUMNS,
+    PEOPLE_COLUMNS,
     facts_select,
     grouped_sql,
     histogram_sql,
@@ -159,8 +160,8 @@ def _rebuild(cursor) -> int:
                 for index, ids in enumerate(((low, middle), (middle + 1, high)))
             )
             procedures = _create_like(cursor, FACT, REBUILT, halves, FACT_COLUMNS)
-        # Statistics of the columns filtered on (those of the arrays of people cost more than the rest).
-        cursor.execute(f"ANALYZE {REBUILT} ({FACT_COLUMNS.replace(', victims, minor_victims, suspects', '')})")
+        filtered = ", ".join(column for column in FACT_COLUMNS.split(", ") if column not in PEOPLE_COLUMNS)
+        cursor.execute(f"ANALYZE {REBUILT} ({filtered})")
         # Sums, distinct people and histograms: independent parts over the new facts, run side by side.
         cursor.execute(
             f"CREATE TEMPORARY TABLE statistics_parts ({PART_COLUMNS}) ON COMMIT DROP AS {rebuild_parts_sql(REBUILT)}"

@@ -293,24 +293,24 @@ def bitmap_count_sql(
     )
 
 
+# Bitmaps counted per kind of person: the victims also count their minors.
+PEOPLE_BITMAPS = {"victims": {"victims": "true", "minor": "minor"}, "suspects": {"suspects": "true"}}
+
+
+def people_sql(source: str, kind: str, where: str = "TRUE", *, item_where: str = "TRUE", **grouping) -> str:
+    """(association, dimension, key, victims, minor_victims, suspects) of one kind of person (the
+    other kind's counts are 0), one row per figure. `grouping`: association, category_where."""
+    counts = bitmap_count_sql(items_relation(source, kind, where, item_where), PEOPLE_BITMAPS[kind], **grouping)
+    if kind == "victims":
+        return f"SELECT association_id, dimension, key, v0, v1, 0::bigint FROM ({counts}) AS v (association_id, dimension, key, v0, v1)"
+    return f"SELECT association_id, dimension, key, 0::bigint, 0::bigint, s0 FROM ({counts}) AS s (association_id, dimension, key, s0)"
+
+
 def distinct_sql(source: str, where: str = "TRUE", *, association: bool = True, category_where: str = "TRUE") -> str:
     """(association, dimension, key, victims, minor_victims, suspects), one row per figure and kind."""
-    victims = bitmap_count_sql(
-        items_relation(source, "victims", where),
-        {"victims": "true", "minor": "minor"},
-        category_where=category_where,
-        association=association,
-    )
-    suspects = bitmap_count_sql(
-        items_relation(source, "suspects", where),
-        {"suspects": "true"},
-        category_where=category_where,
-        association=association,
-    )
-    return (
-        f"SELECT association_id, dimension, key, v0, v1, 0::bigint FROM ({victims}) AS v "
-        "(association_id, dimension, key, v0, v1) "
-        f"UNION ALL SELECT association_id, dimension, key, 0, 0, s0 FROM ({suspects}) AS s (association_id, dimension, key, s0)"
+    return " UNION ALL ".join(
+        people_sql(source, kind, where, association=association, category_where=category_where)
+        for kind in PEOPLE_BITMAPS
     )
 
 
@@ -373,6 +373,9 @@ def live_percentiles_sql(source: str, where: str, *, association: bool = True, c
 # parallel workers (a Parallel Append of whole subplans: each part in one process), and their
 # results only add up.
 PEOPLE_PARTS = {"victims": 2, "suspects": 2}
+# The fact columns that hold people, left out of the rebuild's ANALYZE (their statistics cost more
+# than all the others and no query filters on them).
+PEOPLE_COLUMNS = ("victims", "minor_victims", "suspects")
 PART_COLUMNS = (
     "association_id, dimension, key, kind, days, procedures, filings, convictions, victims, minor_victims, "
     "suspects, count"
@@ -391,16 +394,12 @@ def rebuild_parts_sql(source: str) -> str:
         "AS s (association_id, dimension, key, procedures, filings, convictions)"
     ]
     for kind, count in PEOPLE_PARTS.items():
-        bitmaps = {"victims": "true", "minor": "minor"} if kind == "victims" else {"suspects": "true"}
         for part in range(count):
-            people = bitmap_count_sql(
-                items_relation(source, kind, item_where=f"(item >> 6) % {count} = {part}"), bitmaps
-            )
-            measures = f"v0, v1, {zero}" if kind == "victims" else f"{zero}, {zero}, v0"
-            names = "v0, v1" if kind == "victims" else "v0"
+            people = people_sql(source, kind, item_where=f"(item >> 6) % {count} = {part}")
             parts.append(
                 f"SELECT association_id, dimension, key, NULL::varchar, NULL::int, {zero}, {zero}, {zero}, "
-                f"{measures}, {zero} FROM ({people}) AS p (association_id, dimension, key, {names})"
+                f"victims, minor_victims, suspects, {zero} FROM ({people}) "
+                "AS p (association_id, dimension, key, victims, minor_victims, suspects)"
             )
     for kind, where in (
         ("decision", "decision_days % 2 = 0"),
