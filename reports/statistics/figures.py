@@ -1,9 +1,10 @@
 """Reading figures. Without a filter: the figures the job keeps up to date (StatisticsFigure).
 With filters: computed on the spot from the fact rows (one row per procedure, no join), exact:
 sums, distinct victims, minor victims and suspects (a person in several procedures counts once),
-medians and 90th percentiles (percentile_cont, interpolated like Python's statistics.median and
-quantiles 'inclusive'). Each measure is one GROUPING SETS query; the result is kept in the cache
-until the next run of the job changes the fact rows."""
+medians and 90th percentiles (as percentile_cont computes them, interpolated like Python's
+statistics.median and quantiles 'inclusive', from histograms of days). Each measure is one
+GROUPING SETS query; the result is kept in the cache until the next run of the job changes the
+fact rows."""
 
 import hashlib
 from dataclasses import dataclass, field, fields, replace
@@ -107,10 +108,9 @@ def compute_rows(flt: StatisticsFilter) -> dict[tuple[str, str], dict]:
         cursor.execute(
             live_percentiles_sql(FACT, where, association=per_association, category_where=category_where), params
         )
-        for _association, dimension, key, decision, judgment in cursor.fetchall():
+        for _association, dimension, key, kind, median, p90 in cursor.fetchall():
             target = row(dimension, key)
-            target["decision_median"], target["decision_p90"] = decision or (None, None)
-            target["judgment_median"], target["judgment_p90"] = judgment or (None, None)
+            target[f"{kind}_median"], target[f"{kind}_p90"] = median, p90
     row("total", "")
     return rows
 

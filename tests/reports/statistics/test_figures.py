@@ -131,3 +131,83 @@ def test_filtered_figures_are_kept_until_the_job_runs_again(dataset):
     assert figures_for(flt).totals["procedures"] == before  # the facts have not moved yet
     statistics_compute()
     assert figures_for(flt).totals["procedures"] == before - 1
+
+
+def test_people_are_counted_once_per_figure_whatever_their_ids():
+    """The distinct counts over fact rows written by hand, with ids in one word, one block, many
+    blocks, up to the top of bigint: every figure, and the parts of a rebuild (split by block)
+    adding up to it, against sets of ids counted in Python."""
+    import random
+
+    from django.db import connection
+
+    from reports.statistics.sql import BLOCK_SHIFT, FACT, people_sql
+
+    rng = random.Random(7)
+    # The same bit of every word of two blocks, then ids far apart.
+    ids = [1 + 64 * word for word in range(16)] + [2, 63, 64, 511, 4095, 4096, 10**6, 2**40 + 7, 2**62 + 1, 2**63 - 1]
+    courts = {1: 10, 2: 10, 3: 20}
+    facts = []
+    for number in range(200):
+        victims = rng.sample(ids, rng.randint(0, 4))
+        parquet = rng.choice(list(courts))
+        facts.append(
+            {
+                "procedure_id": number + 1,
+                "parquet_id": parquet,
+                "court_of_appeal_id": courts[parquet],
+                "platform_id": rng.choice([None, 5]),
+                "month": rng.choice([None, date(2024, 1, 1), date(2024, 6, 1)]),
+                "outcome": rng.choice(["pending", "conviction"]),
+                "stage": rng.choice(["investigation", "trial"]),
+                "categories": rng.sample(["rape", "drugs", "procuring"], rng.randint(0, 2)),
+                "victims": victims,
+                "minor_victims": [v for v in victims if v % 2],
+                "suspects": rng.sample(ids, rng.randint(0, 3)),
+            }
+        )
+    keys = {
+        "total": lambda f: [""],
+        "parquet": lambda f: [str(f["parquet_id"])],
+        "court_of_appeal": lambda f: [str(f["court_of_appeal_id"])],
+        "platform": lambda f: [str(f["platform_id"] or "")],
+        "month": lambda f: [f["month"].strftime("%Y-%m") if f["month"] else ""],
+        "outcome": lambda f: [f["outcome"]],
+        "stage": lambda f: [f["stage"]],
+        "category": lambda f: f["categories"],
+    }
+    expected = defaultdict(lambda: [set(), set(), set()])
+    for fact in facts:
+        for dimension, key in keys.items():
+            for value in key(fact):
+                people = expected[(dimension, value)]
+                people[0].update(fact["victims"])
+                people[1].update(fact["minor_victims"])
+                people[2].update(fact["suspects"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE hand_facts (LIKE {FACT})")
+        for fact in facts:
+            cursor.execute(
+                "INSERT INTO hand_facts (association_id, filings, procedure_id, parquet_id, court_of_appeal_id, "
+                "platform_id, month, outcome, stage, categories, victims, minor_victims, suspects) "
+                "VALUES (1, 0, %(procedure_id)s, %(parquet_id)s, %(court_of_appeal_id)s, %(platform_id)s, %(month)s, "
+                "%(outcome)s, %(stage)s, %(categories)s, %(victims)s, %(minor_victims)s, %(suspects)s)",
+                fact,
+            )
+
+        def counted(kind, item_where="TRUE"):
+            cursor.execute(people_sql("hand_facts", kind, item_where=item_where))
+            return {(dimension, key): counts for _association, dimension, key, *counts in cursor.fetchall()}
+
+        for kind, columns in (("victims", (0, 1)), ("suspects", (2,))):
+            whole = counted(kind)
+            want = {
+                figure: [len(people[c]) for c in columns]
+                for figure, people in expected.items()
+                if any(people[c] for c in columns)
+            }
+            assert {figure: [counts[c] for c in columns] for figure, counts in whole.items()} == want, kind
+            parts = [counted(kind, f"(item >> {BLOCK_SHIFT}) % 2 = {part}") for part in (0, 1)]
+            assert all(parts), "both parts hold people"
+            for figure, counts in whole.items():
+                assert [sum(part.get(figure, [0, 0, 0])[c] for part in parts) for c in range(3)] == counts
