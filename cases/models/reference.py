@@ -179,6 +179,13 @@ class Offence(models.Model):
                 condition=models.Q(natinf__isnull=True),
                 name="offence_unique_article_label_without_natinf",
             ),
+            # The statistics count a procedure in each category of its offences: an unknown one
+            # would be counted nowhere.
+            models.CheckConstraint(
+                condition=models.Q(categories__contained_by=OffenceCategory.values),
+                name="offence_categories_known",
+                violation_error_message=_("Catégorie d'infraction inconnue."),
+            ),
         ]
 
     def __str__(self):

@@ -161,7 +161,10 @@ def _rebuild(cursor) -> int:
             )
             procedures = _create_like(cursor, FACT, REBUILT, halves, FACT_COLUMNS)
         filtered = ", ".join(column for column in FACT_COLUMNS.split(", ") if column not in PEOPLE_COLUMNS)
-        cursor.execute(f"ANALYZE {REBUILT} ({filtered})")
+        # A sample of 7,500 rows, not 30,000: estimates good enough for the grouped reads, at a
+        # fifth of the cost (0.26 s → 0.05 s at a million procedures).
+        with _settings(cursor, default_statistics_target="25"):
+            cursor.execute(f"ANALYZE {REBUILT} ({filtered})")
         # Sums, distinct people and histograms: independent parts over the new facts, run side by side.
         cursor.execute(
             f"CREATE TEMPORARY TABLE statistics_parts ({PART_COLUMNS}) ON COMMIT DROP AS {rebuild_parts_sql(REBUILT)}"

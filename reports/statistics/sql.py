@@ -5,6 +5,7 @@ turn fact rows into figures (GROUPING SETS, COUNT(DISTINCT), histograms of days)
 
 Table names are written out: the trigger statements run in migrations too, where models are frozen."""
 
+from cases.models import OffenceCategory
 from procedures.models import DecisionKind, Outcome
 
 FACT = "reports_statistics_fact"
@@ -115,6 +116,11 @@ def drop_triggers_sql() -> str:
 
 # --- Facts: one row per procedure ------------------------------------------------------------------
 
+# A procedure's categories are first the bits of a bigint (OR-ed over its offences: no sort per
+# procedure, which array_agg(DISTINCT …) needs), then the names of its bits in this order. An
+# offence's categories are all among these (cases.Offence's check constraint); fewer than 64.
+CATEGORIES = sorted(OffenceCategory.values)
+
 FACT_COLUMNS = (
     "procedure_id, association_id, parquet_id, court_of_appeal_id, platform_id, month, stage, outcome, "
     "categories, filings, decision_days, judgment_days, victims, minor_victims, suspects"
@@ -142,9 +148,13 @@ def facts_select(*, claimed: bool = False, ids: tuple[int, int] | None = None) -
         f"SELECT f.procedure_id, count(*) AS filings, min(f.filed_on) AS first_filed "
         f"FROM procedures_filing f {scope.format(alias='f')} AND f.filed_on IS NOT NULL GROUP BY f.procedure_id"
     )
+    names = ", ".join(f"'{name}'" for name in CATEGORIES)
+    categories = ", ".join(
+        f"CASE WHEN cat.mask & {1 << bit} <> 0 THEN '{name}' END" for bit, name in enumerate(CATEGORIES)
+    )
     return f"""
 WITH cat AS (
-    SELECT po.procedure_id, array_agg(DISTINCT category ORDER BY category) AS categories
+    SELECT po.procedure_id, bit_or(1::int8 << (array_position(ARRAY[{names}]::varchar[], category) - 1)) AS mask
     FROM procedures_procedure_offences po
     JOIN cases_offence o ON o.id = po.offence_id
     CROSS JOIN LATERAL unnest(o.categories) AS category
@@ -163,20 +173,18 @@ WITH cat AS (
     GROUP BY ps.procedure_id
 ), fil AS ({first_filed}
 ), dec AS (
-    SELECT d.procedure_id, min(d.decided_on) AS first_decision
-    FROM procedures_decision d {scope.format(alias="d")}
+    SELECT d.procedure_id, min(d.decided_on) AS first_decision,
+           min(d.decided_on) FILTER (WHERE d.kind IN ({judgments}) AND d.decided_on >= fl.first_filed)
+             - min(fl.first_filed) AS judgment_days
+    FROM procedures_decision d LEFT JOIN ({first_filed}) AS fl ON fl.procedure_id = d.procedure_id
+    {scope.format(alias="d")}
     GROUP BY d.procedure_id
-), jud AS (
-    SELECT fl.procedure_id, min(d.decided_on) - fl.first_filed AS judgment_days
-    FROM ({first_filed}) AS fl JOIN procedures_decision d ON d.procedure_id = fl.procedure_id
-    WHERE d.kind IN ({judgments}) AND d.decided_on >= fl.first_filed
-    GROUP BY fl.procedure_id, fl.first_filed
 )
 SELECT p.id, p.association_id, p.parquet_id, q.court_of_appeal_id, c.platform_id,
-       date_trunc('month', p.opened_on)::date, p.stage, p.outcome,
-       coalesce(cat.categories, '{{}}'), coalesce(fil.filings, 0),
+       p.opened_on - (date_part('day', p.opened_on)::int - 1), p.stage, p.outcome,
+       array_remove(ARRAY[{categories}]::varchar[], NULL), coalesce(fil.filings, 0),
        CASE WHEN dec.first_decision >= p.opened_on THEN dec.first_decision - p.opened_on END,
-       jud.judgment_days,
+       dec.judgment_days,
        coalesce(vic.victims, '{{}}'), coalesce(vic.minor_victims, '{{}}'), coalesce(sus.suspects, '{{}}')
 FROM procedures_procedure p {claim}
 JOIN cases_case c ON c.id = p.case_id
@@ -186,7 +194,6 @@ LEFT JOIN vic ON vic.procedure_id = p.id
 LEFT JOIN sus ON sus.procedure_id = p.id
 LEFT JOIN fil ON fil.procedure_id = p.id
 LEFT JOIN dec ON dec.procedure_id = p.id
-LEFT JOIN jud ON jud.procedure_id = p.id
 {where}"""
 
 

@@ -211,3 +211,18 @@ def test_people_are_counted_once_per_figure_whatever_their_ids():
             assert all(parts), "both parts hold people"
             for figure, counts in whole.items():
                 assert [sum(part.get(figure, [0, 0, 0])[c] for part in parts) for c in range(3)] == counts
+
+
+def test_an_offence_category_outside_the_list_is_refused():
+    """The facts hold a procedure's categories as bits of a bigint, one per known category: an
+    unknown one would be counted nowhere, so the base refuses it."""
+    from django.db import IntegrityError, transaction
+
+    from cases.models import Offence
+    from reports.statistics.sql import CATEGORIES
+
+    assert len(CATEGORIES) < 64
+    offence = Offence.objects.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Offence.objects.filter(pk=offence.pk).update(categories=["rape", "not-a-category"])
+    Offence.objects.filter(pk=offence.pk).update(categories=["rape", "drugs"])
