@@ -190,6 +190,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {},
 }
 
+# The cache keeps the figures of filtered statistics and the dashboard's tables until the next
+# run of the statistics job. With CACHE_URL (Redis, e.g. redis://127.0.0.1:6379/1) every web
+# process shares them; without it each process keeps its own.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # Celery. Without a broker, tasks run eagerly in the web process (demo only); the page
 # footer says so. With one, real workers (and celery beat) run them.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

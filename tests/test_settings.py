@@ -42,3 +42,33 @@ def test_production_mode_refuses_the_development_encryption_key():
     result = _django_setup(DEBUG="0", SECRET_KEY="x" * 50)
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_with_cache_url_every_process_shares_the_cache_in_redis():
+    """The figures of filtered statistics are cached until the next run of the job: with CACHE_URL
+    a value one process writes is read by another (two web processes, say), through Redis."""
+    url = os.environ.get("TEST_CACHE_URL", "redis://127.0.0.1:6379/12")
+    key = f"shared-{os.getpid()}"
+
+    def run(code):
+        return subprocess.run(  # noqa: S603 - our own interpreter and code
+            [sys.executable, "-c", f"import django; django.setup(); from django.core.cache import cache; {code}"],
+            cwd=ROOT,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "CACHE_URL": url},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    written = run(
+        f"cache.set('{key}', 42, 60); from django.core.cache import caches; print(type(caches['default']).__name__)"
+    )
+    assert written.returncode == 0, written.stderr
+    assert written.stdout.strip() == "RedisCache"
+    read = run(f"print(cache.get('{key}')); cache.delete('{key}')")
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip() == "42"
+
+
+def test_without_cache_url_each_process_keeps_its_own(settings):
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
