@@ -3,8 +3,8 @@
 
 Full rebuild: one fact row per procedure (sql.facts_select), written into a new table that takes
 the place of the old one; then every association's unfiltered figures and the histograms of days
-their medians come from, in independent parts (sql.rebuild_parts_sql). The two halves of the facts,
-and the parts, run side by side in PostgreSQL's parallel workers (see _side_by_side).
+their medians come from, in independent parts (sql.parts_sql). The two halves of the facts,
+and the parts, run side by side in PostgreSQL's parallel workers (see session.side_by_side).
 
 Incremental: the procedures named by the change log (written by triggers) are « claimed »; their
 old fact rows are subtracted from the figures and their new ones added. Sums and histograms move
@@ -20,12 +20,12 @@ next run; figures and histograms have unique keys, so a doubled row cannot be wr
 
 import logging
 import time
-from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import RunMode, RunStatus, StatisticsRun
+from .session import settings, side_by_side, tune
 from .sql import (
     CHANGE,
     FACT,
@@ -38,8 +38,9 @@ from .sql import (
     facts_select,
     grouped_sql,
     histogram_sql,
+    part_figures_sql,
+    parts_sql,
     percentiles_sql,
-    rebuild_parts_sql,
     sums_measures,
 )
 
@@ -123,10 +124,7 @@ def _repeatable_read(cursor) -> None:
 
 
 def _tune(cursor) -> None:
-    # The planner misjudges rows built by unnest by orders of magnitude; JIT then compiles for
-    # seconds a query that runs in less. Hash aggregates and sorts of a million rows want memory.
-    cursor.execute("SET LOCAL jit = off")
-    cursor.execute("SET LOCAL work_mem = '256MB'")
+    tune(cursor)
     # Derived data, rebuilt from the base at will: losing the last run to a crash costs nothing.
     cursor.execute("SET LOCAL synchronous_commit = off")
 
@@ -150,11 +148,11 @@ def _rebuild(cursor) -> int:
         cursor.execute(f"TRUNCATE {FACT}")
         return 0
     middle = (low + high) // 2
-    with _side_by_side(cursor):
+    with side_by_side(cursor):
         # The facts of each half of the procedures, in two workers at once. Within a half, rows
         # come out in id order from ordered index scans joined by merge: no hash table of half a
         # million wide rows (the planner's choice, 40 % slower).
-        with _settings(cursor, enable_hashjoin="off", enable_hashagg="off"):
+        with settings(cursor, enable_hashjoin="off", enable_hashagg="off"):
             halves = " UNION ALL ".join(
                 f"SELECT * FROM ({facts_select(ids=ids)}) AS h{index}"
                 for index, ids in enumerate(((low, middle), (middle + 1, high)))
@@ -163,19 +161,15 @@ def _rebuild(cursor) -> int:
         filtered = ", ".join(column for column in FACT_COLUMNS.split(", ") if column not in PEOPLE_COLUMNS)
         # A sample of 7,500 rows, not 30,000: estimates good enough for the grouped reads, at a
         # fifth of the cost (0.26 s → 0.05 s at a million procedures).
-        with _settings(cursor, default_statistics_target="25"):
+        with settings(cursor, default_statistics_target="25"):
             cursor.execute(f"ANALYZE {REBUILT} ({filtered})")
         # Sums, distinct people and histograms: independent parts over the new facts, run side by side.
         cursor.execute(
-            f"CREATE TEMPORARY TABLE statistics_parts ({PART_COLUMNS}) ON COMMIT DROP AS {rebuild_parts_sql(REBUILT)}"
+            f"CREATE TEMPORARY TABLE statistics_parts ({PART_COLUMNS}) ON COMMIT DROP AS {parts_sql(REBUILT)}"
         )
     cursor.execute(
-        f"""
-INSERT INTO {FIGURE} ({FIGURE_COLUMNS})
-SELECT p.association_id, p.dimension, p.key, sum(p.procedures), sum(p.filings), sum(p.convictions),
-       sum(p.victims), sum(p.minor_victims), sum(p.suspects)
-FROM statistics_parts p JOIN cases_association a ON a.id = p.association_id
-WHERE p.kind IS NULL GROUP BY p.association_id, p.dimension, p.key"""
+        f"INSERT INTO {FIGURE} ({FIGURE_COLUMNS}) SELECT p.* FROM ({part_figures_sql('statistics_parts')}) AS p "
+        "JOIN cases_association a ON a.id = p.association_id"
     )
     _load_without_indexes(
         cursor,
@@ -186,7 +180,7 @@ WHERE p.kind IS NULL GROUP BY p.association_id, p.dimension, p.key"""
     )
     # The days of each figure in order straight from the unique index just built: sorting them
     # again (by text keys) cost more than the rest of the computation.
-    with _settings(cursor, enable_sort="off"):
+    with settings(cursor, enable_sort="off"):
         _update_percentiles(cursor, HISTOGRAM)
     cursor.execute("DROP TABLE statistics_parts")
     _replace(cursor, FACT, REBUILT)
@@ -264,38 +258,6 @@ def _keys_and_indexes(cursor, table: str) -> tuple[list, list]:
         [table, table],
     )
     return keys, cursor.fetchall()
-
-
-@contextmanager
-def _settings(cursor, **values: str):
-    """SET LOCAL for the statements of the block, then back to what was set before."""
-    before = {}
-    for name, value in values.items():
-        cursor.execute("SELECT current_setting(%s)", [name])
-        before[name] = cursor.fetchone()[0]
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-
-
-def _side_by_side(cursor):
-    """Let PostgreSQL run the branches of a UNION ALL in its parallel workers, each branch whole
-    in one process (a Parallel Append of non-partial plans): the branches are independent parts
-    of the rebuild, and a machine with two cores does two at once. Table scans are kept whole
-    (no Gather inside a branch, which would keep the branch out of the Parallel Append); the
-    costs of starting workers and passing rows are made nil so the planner takes that plan for
-    statements of seconds. Only CREATE TABLE … AS may run in parallel workers (INSERT … SELECT may
-    not), and its source may not be a temporary table: hence REBUILT, an unlogged table."""
-    return _settings(
-        cursor,
-        parallel_setup_cost="0",
-        parallel_tuple_cost="0",
-        min_parallel_table_scan_size="100GB",
-        min_parallel_index_scan_size="100GB",
-    )
 
 
 def _refresh(cursor) -> int:

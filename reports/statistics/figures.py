@@ -3,24 +3,26 @@ With filters: computed on the spot from the fact rows (one row per procedure, no
 sums, distinct victims, minor victims and suspects (a person in several procedures counts once),
 medians and 90th percentiles (as percentile_cont computes them, interpolated like Python's
 statistics.median and quantiles 'inclusive', from histograms of days). Each measure is one
-GROUPING SETS query; the result is kept in the cache until the next run of the job changes the
-fact rows."""
+GROUPING SETS query, all run side by side; the result is kept in the cache until the next run of
+the job changes the fact rows."""
 
 import hashlib
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max
 
 from cases.models import CourtOfAppeal, OffenceCategory, Parquet, Platform
 from procedures.models import Outcome, Stage
 
 from .models import RunStatus, StatisticsFigure, StatisticsRun
-from .sql import FACT, distinct_sql, grouped_sql, live_percentiles_sql, sums_measures
+from .session import side_by_side, tune
+from .sql import FACT, PART_COLUMNS, part_figures_sql, parts_sql, percentiles_sql
 
 DIMENSIONS = ("total", "parquet", "court_of_appeal", "platform", "month", "category", "outcome", "stage")
+MEASURES = ("procedures", "filings", "convictions", "victims", "minor_victims", "suspects")
 EMPTY = {
     "procedures": 0,
     "victims": 0,
@@ -91,26 +93,24 @@ def compute_rows(flt: StatisticsFilter) -> dict[tuple[str, str], dict]:
     def row(dimension, key):
         return rows.setdefault((dimension, key), dict(EMPTY))
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            grouped_sql(FACT, sums_measures(), where=where, category_where=category_where, association=per_association),
-            params,
-        )
-        for _association, dimension, key, procedures, filings, convictions in cursor.fetchall():
+    parts = parts_sql(FACT, where, category_where=category_where, association=per_association)
+    with transaction.atomic(), connection.cursor() as cursor:
+        tune(cursor, work_mem="64MB")
+        # Sums, people and days side by side, as the job does (1M procedures: 4.5 s → 2.2 s).
+        with side_by_side(cursor):
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE statistics_filtered ({PART_COLUMNS}) ON COMMIT DROP AS {parts}", params
+            )
+        cursor.execute(part_figures_sql("statistics_filtered"))
+        for _association, dimension, key, *measures in cursor.fetchall():
             target = row(dimension, key)
-            target["procedures"], target["filings"], target["convictions"] = procedures, filings, convictions
-        cursor.execute(distinct_sql(FACT, where, association=per_association, category_where=category_where), params)
-        for _association, dimension, key, victims, minor_victims, suspects in cursor.fetchall():
-            target = row(dimension, key)
-            target["victims"] += victims
-            target["minor_victims"] += minor_victims
-            target["suspects"] += suspects
-        cursor.execute(
-            live_percentiles_sql(FACT, where, association=per_association, category_where=category_where), params
-        )
+            for name, value in zip(MEASURES, measures, strict=True):
+                target[name] = value
+        cursor.execute(percentiles_sql("(SELECT * FROM statistics_filtered WHERE kind IS NOT NULL) AS h"))
         for _association, dimension, key, kind, median, p90 in cursor.fetchall():
             target = row(dimension, key)
             target[f"{kind}_median"], target[f"{kind}_p90"] = median, p90
+        cursor.execute("DROP TABLE statistics_filtered")
     row("total", "")
     return rows
 

@@ -406,18 +406,11 @@ FROM (
 ) AS v"""
 
 
-def live_percentiles_sql(source: str, where: str, *, association: bool = True, category_where: str = "TRUE") -> str:
-    """(association, dimension, key, kind, median, p90) straight from fact rows, for filtered
-    reads: the histograms of the figures, then their percentiles."""
-    histograms = histogram_sql(source, where, association=association, category_where=category_where)
-    return percentiles_sql(f"({histograms}) AS days (association_id, dimension, key, days, count, kind)")
-
-
-# --- Full rebuild: the figures and histograms as independent parts run side by side ----------------
+# --- Parts: the figures and histograms as independent parts run side by side -----------------------
 
 # Every part is a query of its own over the fact rows; PostgreSQL runs them side by side in its
-# parallel workers (a Parallel Append of whole subplans: each part in one process), and their
-# results only add up.
+# parallel workers (session.side_by_side: a Parallel Append of whole subplans, each part in one
+# process), and their results only add up.
 PEOPLE_PARTS = {"victims": 1, "suspects": 2}
 # The fact columns that hold people, left out of the rebuild's ANALYZE (their statistics cost more
 # than all the others and no query filters on them).
@@ -428,29 +421,44 @@ PART_COLUMNS = (
 )
 
 
-def rebuild_parts_sql(source: str) -> str:
+def parts_sql(source: str, where: str = "TRUE", *, category_where: str = "TRUE", association: bool = True) -> str:
     """(PART_COLUMNS) of every figure (kind NULL) and every histogram day (kind 'decision' or
-    'judgment') over the fact rows of `source`, as a UNION ALL of independent parts whose rows
-    only add up: distinct people split by their block in the bitmaps (a person is counted in one
-    part only), the days of decisions by parity."""
+    'judgment') over the fact rows of `source` (`where`, `category_where`: as grouped_sql), as a
+    UNION ALL of independent parts whose rows only add up: distinct people split by their block
+    in the bitmaps (a person is counted in one part only)."""
     zero = "0::bigint"
+    grouping = {"category_where": category_where, "association": association}
+    sums = grouped_sql(source, sums_measures(), where=where, **grouping)
     parts = [
         f"SELECT association_id, dimension, key, NULL::varchar, NULL::int, procedures, filings, convictions, "
-        f"{zero}, {zero}, {zero}, {zero} FROM ({grouped_sql(source, sums_measures())}) "
-        "AS s (association_id, dimension, key, procedures, filings, convictions)"
+        f"{zero}, {zero}, {zero}, {zero} FROM ({sums}) AS s (association_id, dimension, key, procedures, filings, convictions)"
     ]
     for kind, count in PEOPLE_PARTS.items():
         for part in range(count):
-            people = people_sql(source, kind, item_where=f"(item >> {BLOCK_SHIFT}) % {count} = {part}")
+            people = people_sql(
+                source, kind, where, item_where=f"mod(item >> {BLOCK_SHIFT}, {count}) = {part}", **grouping
+            )
             parts.append(
                 f"SELECT association_id, dimension, key, NULL::varchar, NULL::int, {zero}, {zero}, {zero}, "
                 f"victims, minor_victims, suspects, {zero} FROM ({people}) "
                 "AS p (association_id, dimension, key, victims, minor_victims, suspects)"
             )
     for kind in DAY_KINDS:
-        days = grouped_sql(source, [("count(*)", SUM)], where=f"{kind}_days IS NOT NULL", extra=f"{kind}_days")
+        days = grouped_sql(
+            source, [("count(*)", SUM)], where=f"{where} AND {kind}_days IS NOT NULL", extra=f"{kind}_days", **grouping
+        )
         parts.append(
             f"SELECT association_id, dimension, key, '{kind}'::varchar, days, {zero}, {zero}, {zero}, {zero}, "
             f"{zero}, {zero}, count FROM ({days}) AS h (association_id, dimension, key, days, count)"
         )
     return "\nUNION ALL\n".join(parts)
+
+
+def part_figures_sql(parts: str) -> str:
+    """(association, dimension, key, procedures, filings, convictions, victims, minor_victims,
+    suspects) of each figure of a table of parts (parts_sql): its parts added up."""
+    measures = ("procedures", "filings", "convictions", "victims", "minor_victims", "suspects")
+    return (
+        f"SELECT association_id, dimension, key, {', '.join(f'sum({m})::bigint AS {m}' for m in measures)} "
+        f"FROM {parts} WHERE kind IS NULL GROUP BY association_id, dimension, key"
+    )

@@ -207,7 +207,7 @@ def test_people_are_counted_once_per_figure_whatever_their_ids():
                 if any(people[c] for c in columns)
             }
             assert {figure: [counts[c] for c in columns] for figure, counts in whole.items()} == want, kind
-            parts = [counted(kind, f"(item >> {BLOCK_SHIFT}) % 2 = {part}") for part in (0, 1)]
+            parts = [counted(kind, f"mod(item >> {BLOCK_SHIFT}, 2) = {part}") for part in (0, 1)]
             assert all(parts), "both parts hold people"
             for figure, counts in whole.items():
                 assert [sum(part.get(figure, [0, 0, 0])[c] for part in parts) for c in range(3)] == counts
