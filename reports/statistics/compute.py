@@ -35,6 +35,7 @@ from .sql import (
     HISTOGRAM,
     PART_COLUMNS,
     PEOPLE_COLUMNS,
+    category_bit_sql,
     facts_select,
     grouped_sql,
     histogram_sql,
@@ -375,7 +376,7 @@ def _distinct_moves(cursor) -> None:
     in_figure = (
         "CASE p.dimension "
         + " ".join(f"WHEN '{name}' THEN {key} = p.key" for name, _column, key in GROUPED)
-        + " WHEN 'category' THEN p.key = ANY(f.categories) ELSE true END"
+        + f" WHEN 'category' THEN f.category_bits & {category_bit_sql('p.key')} <> 0 ELSE true END"
     )
     for kind, (table, column) in links.items():
         minor = "item = ANY(d.minor_victims)" if kind == "victims" else "false"

@@ -19,7 +19,7 @@ from procedures.models import Outcome, Stage
 
 from .models import RunStatus, StatisticsFigure, StatisticsRun
 from .session import side_by_side, tune
-from .sql import FACT, PART_COLUMNS, part_figures_sql, parts_sql, percentiles_sql
+from .sql import FACT, PART_COLUMNS, category_bit_sql, part_figures_sql, parts_sql, percentiles_sql
 
 DIMENSIONS = ("total", "parquet", "court_of_appeal", "platform", "month", "category", "outcome", "stage")
 MEASURES = ("procedures", "filings", "convictions", "victims", "minor_victims", "suspects")
@@ -78,7 +78,7 @@ def _where(flt: StatisticsFilter) -> tuple[str, str, dict]:
         params["month_to"] = flt.month_to.replace(day=1)
     category_where = "TRUE"
     if flt.category:
-        clauses.append("%(category)s = ANY(categories)")
+        clauses.append(f"category_bits & {category_bit_sql('%(category)s')} <> 0")
         category_where = "category = %(category)s"
         params["category"] = flt.category
     return " AND ".join(clauses) or "TRUE", category_where, params

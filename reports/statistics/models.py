@@ -47,7 +47,9 @@ class StatisticsFact(models.Model):
     month = models.DateField(null=True, help_text=_("Premier jour du mois d'ouverture ; vide si la date est inconnue."))
     stage = models.CharField(max_length=20)
     outcome = models.CharField(max_length=20)
-    categories = ArrayField(models.CharField(max_length=30), default=list)
+    category_bits = models.BigIntegerField(
+        default=0, help_text=_("Catégories des infractions : bit n° i pour la i-ème de sql.CATEGORIES.")
+    )
     filings = models.PositiveIntegerField(default=0, help_text=_("Constitutions de partie civile déposées."))
     decision_days = models.IntegerField(null=True, help_text=_("Jours de l'ouverture à la première décision."))
     judgment_days = models.IntegerField(

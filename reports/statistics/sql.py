@@ -5,7 +5,6 @@ turn fact rows into figures (GROUPING SETS, COUNT(DISTINCT), histograms of days)
 
 Table names are written out: the trigger statements run in migrations too, where models are frozen."""
 
-from cases.models import OffenceCategory
 from procedures.models import DecisionKind, Outcome
 
 FACT = "reports_statistics_fact"
@@ -116,14 +115,41 @@ def drop_triggers_sql() -> str:
 
 # --- Facts: one row per procedure ------------------------------------------------------------------
 
-# A procedure's categories are first the bits of a bigint (OR-ed over its offences: no sort per
-# procedure, which array_agg(DISTINCT …) needs), then the names of its bits in this order. An
-# offence's categories are all among these (cases.Offence's check constraint); fewer than 64.
-CATEGORIES = sorted(OffenceCategory.values)
+# The fact rows hold a procedure's categories as the bits of a bigint (OR-ed over its offences:
+# no sort per procedure, which array_agg(DISTINCT …) needs; grouped by a number, not an array),
+# the bit of a category being its position in this list. Append only: the stored bits name
+# categories by position (a test checks that every category is here, and fewer than 64).
+CATEGORIES = (
+    "sexual_offence_minor",
+    "procuring",
+    "rape",
+    "homicide",
+    "violence",
+    "discrimination",
+    "drugs",
+    "laundering",
+    "criminal_association",
+    "platform",
+    "theft",
+    "other",
+)
+CATEGORY_LIST = "ARRAY[" + ", ".join(f"'{name}'" for name in CATEGORIES) + "]::varchar[]"
+
+
+def category_names_sql(bits: str) -> str:
+    """The names of the categories whose bits are set in `bits`, as text[] in CATEGORIES order."""
+    names = ", ".join(f"CASE WHEN {bits} & {1 << bit} <> 0 THEN '{name}' END" for bit, name in enumerate(CATEGORIES))
+    return f"array_remove(ARRAY[{names}]::text[], NULL)"
+
+
+def category_bit_sql(name: str) -> str:
+    """The bit of the category named by the SQL expression `name` (0 if unknown)."""
+    return f"coalesce(1::int8 << (array_position({CATEGORY_LIST}, {name}::varchar) - 1), 0)"
+
 
 FACT_COLUMNS = (
     "procedure_id, association_id, parquet_id, court_of_appeal_id, platform_id, month, stage, outcome, "
-    "categories, filings, decision_days, judgment_days, victims, minor_victims, suspects"
+    "category_bits, filings, decision_days, judgment_days, victims, minor_victims, suspects"
 )
 
 
@@ -148,13 +174,9 @@ def facts_select(*, claimed: bool = False, ids: tuple[int, int] | None = None) -
         f"SELECT f.procedure_id, count(*) AS filings, min(f.filed_on) AS first_filed "
         f"FROM procedures_filing f {scope.format(alias='f')} AND f.filed_on IS NOT NULL GROUP BY f.procedure_id"
     )
-    names = ", ".join(f"'{name}'" for name in CATEGORIES)
-    categories = ", ".join(
-        f"CASE WHEN cat.mask & {1 << bit} <> 0 THEN '{name}' END" for bit, name in enumerate(CATEGORIES)
-    )
     return f"""
 WITH cat AS (
-    SELECT po.procedure_id, bit_or(1::int8 << (array_position(ARRAY[{names}]::varchar[], category) - 1)) AS mask
+    SELECT po.procedure_id, bit_or({category_bit_sql("category")}) AS bits
     FROM procedures_procedure_offences po
     JOIN cases_offence o ON o.id = po.offence_id
     CROSS JOIN LATERAL unnest(o.categories) AS category
@@ -182,7 +204,7 @@ WITH cat AS (
 )
 SELECT p.id, p.association_id, p.parquet_id, q.court_of_appeal_id, c.platform_id,
        p.opened_on - (date_part('day', p.opened_on)::int - 1), p.stage, p.outcome,
-       array_remove(ARRAY[{categories}]::varchar[], NULL), coalesce(fil.filings, 0),
+       coalesce(cat.bits, 0), coalesce(fil.filings, 0),
        CASE WHEN dec.first_decision >= p.opened_on THEN dec.first_decision - p.opened_on END,
        dec.judgment_days,
        coalesce(vic.victims, '{{}}'), coalesce(vic.minor_victims, '{{}}'), coalesce(sus.suspects, '{{}}')
@@ -222,7 +244,9 @@ FIRST_PASS = (
     (("stage",), ("stage",)),
 )
 # What a grouped query reads of a fact row (narrow rows hash faster than rows dragging arrays).
-DIMENSION_COLUMNS = ", ".join(["f.association_id", *(f"f.{column}" for _name, column, _key in GROUPED), "f.categories"])
+DIMENSION_COLUMNS = ", ".join(
+    ["f.association_id", *(f"f.{column}" for _name, column, _key in GROUPED), "f.category_bits"]
+)
 
 # A measure: (aggregate over the rows, how the figures of the first pass combine into a coarser
 # one: a template of an aggregate over the first pass's column).
@@ -246,7 +270,7 @@ def grouped_sql(
     always = [column for column in ("association_id" if association else "", extra) if column]
     head = "association_id" if association else "NULL::bigint AS association_id"
     tail = f", {extra}" if extra else ""
-    sets = [*(columns for columns, _figures in FIRST_PASS), ("categories",)]
+    sets = [*(columns for columns, _figures in FIRST_PASS), ("category_bits",)]
     grouping_sets = ", ".join(f"({', '.join([*always, *columns])})" for columns in sets)
     dimensions, keys = [], []
     for columns, figures in FIRST_PASS:
@@ -261,8 +285,8 @@ def grouped_sql(
 SELECT association_id, dimension, key{tail}, {second} FROM (
     SELECT *, unnest(dimensions) AS dimension, unnest(keys) AS key, unnest(keys) AS category FROM (
         SELECT {head}{tail},
-               CASE {" ".join(dimensions)} ELSE array_fill('category'::text, ARRAY[cardinality(categories)]) END AS dimensions,
-               CASE {" ".join(keys)} ELSE categories::text[] END AS keys,
+               CASE {" ".join(dimensions)} ELSE array_fill('category'::text, ARRAY[bit_count(category_bits::bit(64))::int]) END AS dimensions,
+               CASE {" ".join(keys)} ELSE {category_names_sql("category_bits")} END AS keys,
                {first}
         FROM {relation} WHERE {where} GROUP BY GROUPING SETS ({grouping_sets})
     ) AS first_pass
@@ -346,14 +370,6 @@ def people_sql(source: str, kind: str, where: str = "TRUE", *, item_where: str =
     if kind == "victims":
         return f"SELECT association_id, dimension, key, v0, v1, 0::bigint FROM ({counts}) AS v (association_id, dimension, key, v0, v1)"
     return f"SELECT association_id, dimension, key, 0::bigint, 0::bigint, s0 FROM ({counts}) AS s (association_id, dimension, key, s0)"
-
-
-def distinct_sql(source: str, where: str = "TRUE", *, association: bool = True, category_where: str = "TRUE") -> str:
-    """(association, dimension, key, victims, minor_victims, suspects), one row per figure and kind."""
-    return " UNION ALL ".join(
-        people_sql(source, kind, where, association=association, category_where=category_where)
-        for kind in PEOPLE_BITMAPS
-    )
 
 
 DAY_KINDS = ("decision", "judgment")

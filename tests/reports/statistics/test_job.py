@@ -39,7 +39,7 @@ def snapshot() -> list[list[tuple]]:
                 fact.month,
                 fact.stage,
                 fact.outcome,
-                tuple(sorted(fact.categories)),
+                fact.category_bits,
                 fact.filings,
                 fact.decision_days,
                 fact.judgment_days,
