@@ -39,6 +39,7 @@ from .sql import (
     facts_select,
     grouped_sql,
     histogram_sql,
+    offence_bits_sql,
     part_figures_sql,
     parts_sql,
     percentiles_sql,
@@ -149,13 +150,14 @@ def _rebuild(cursor) -> int:
         cursor.execute(f"TRUNCATE {FACT}")
         return 0
     middle = (low + high) // 2
+    offence_bits = _offence_bits(cursor)
     with side_by_side(cursor):
         # The facts of each half of the procedures, in two workers at once. Within a half, rows
         # come out in id order from ordered index scans joined by merge: no hash table of half a
         # million wide rows (the planner's choice, 40 % slower).
         with settings(cursor, enable_hashjoin="off", enable_hashagg="off"):
             halves = " UNION ALL ".join(
-                f"SELECT * FROM ({facts_select(ids=ids)}) AS h{index}"
+                f"SELECT * FROM ({facts_select(ids=ids, offence_bits=offence_bits)}) AS h{index}"
                 for index, ids in enumerate(((low, middle), (middle + 1, high)))
             )
             procedures = _create_like(cursor, FACT, REBUILT, halves, FACT_COLUMNS)
@@ -186,6 +188,11 @@ def _rebuild(cursor) -> int:
     cursor.execute("DROP TABLE statistics_parts")
     _replace(cursor, FACT, REBUILT)
     return procedures
+
+
+def _offence_bits(cursor) -> str | None:
+    cursor.execute("SELECT id, categories FROM cases_offence")
+    return offence_bits_sql(cursor.fetchall())
 
 
 def _create_like(cursor, table: str, new: str, select: str, names: str) -> int:
@@ -274,7 +281,10 @@ def _refresh(cursor) -> int:
     cursor.execute("ANALYZE statistics_claim")
     # The changed procedures' facts: as last counted (sign −1), as they are now (sign +1).
     cursor.execute(f"CREATE TEMPORARY TABLE statistics_new (LIKE {FACT}) ON COMMIT DROP")
-    cursor.execute(f"INSERT INTO statistics_new ({FACT_COLUMNS}) {facts_select(claimed=True)}")
+    offence_bits = _offence_bits(cursor)
+    cursor.execute(
+        f"INSERT INTO statistics_new ({FACT_COLUMNS}) {facts_select(claimed=True, offence_bits=offence_bits)}"
+    )
     cursor.execute(
         "CREATE TEMPORARY TABLE statistics_delta ON COMMIT DROP AS "
         f"SELECT f.*, -1 AS sign FROM {FACT} f JOIN statistics_claim k ON k.id = f.procedure_id "

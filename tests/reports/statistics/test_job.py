@@ -83,6 +83,24 @@ def test_running_the_job_twice_changes_nothing(dataset):
 
 
 @pytest.mark.django_db
+def test_offences_far_apart_are_read_row_by_row_with_the_same_facts(dataset, monkeypatch):
+    """The offences' category bits go with the query as an array subscripted by offence id;
+    when their ids span too much for an array, the facts read the offences' categories row by
+    row instead, and come out the same."""
+    from reports.statistics import sql
+
+    assert sql.offence_bits_sql([(5, ["rape"]), (8, ["drugs", "rape", "rape"]), (9, [])]) == (
+        f"('[5:9]={{{1 << 2},0,0,{(1 << 2) | (1 << 6)},0}}'::int8[])"
+    )
+    assert sql.offence_bits_sql([]) is None
+    before = snapshot()
+    monkeypatch.setattr(sql, "OFFENCE_BITS_SPAN", 0)
+    assert sql.offence_bits_sql([(5, ["rape"])]) is None
+    assert statistics_compute(full=True).status == RunStatus.DONE
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
 def test_a_change_marks_only_the_procedure_it_touches(dataset):
     procedure = Procedure.objects.filter(association=dataset.association, opened_on__isnull=False).first()
     procedure.outcome = Outcome.CONVICTION
