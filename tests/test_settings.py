@@ -6,11 +6,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _django_setup(**env):
+def _django_setup(code: str = "", **env):
+    """A new Python process that sets Django up with these environment variables, then runs `code`."""
     environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "FIELD_ENCRYPTION_KEYS"}}
     environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
         env={**environment, "DJANGO_SETTINGS_MODULE": "config.settings"},
         capture_output=True,
@@ -49,23 +50,13 @@ def test_with_cache_url_every_process_shares_the_cache_in_redis():
     a value one process writes is read by another (two web processes, say), through Redis."""
     url = os.environ.get("TEST_CACHE_URL", "redis://127.0.0.1:6379/12")
     key = f"shared-{os.getpid()}"
-
-    def run(code):
-        return subprocess.run(  # noqa: S603 - our own interpreter and code
-            [sys.executable, "-c", f"import django; django.setup(); from django.core.cache import cache; {code}"],
-            cwd=ROOT,
-            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "CACHE_URL": url},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-    written = run(
-        f"cache.set('{key}', 42, 60); from django.core.cache import caches; print(type(caches['default']).__name__)"
+    cache = "from django.core.cache import cache, caches; "
+    written = _django_setup(
+        cache + f"cache.set('{key}', 42, 60); print(type(caches['default']).__name__)", CACHE_URL=url
     )
     assert written.returncode == 0, written.stderr
     assert written.stdout.strip() == "RedisCache"
-    read = run(f"print(cache.get('{key}')); cache.delete('{key}')")
+    read = _django_setup(cache + f"print(cache.get('{key}')); cache.delete('{key}')", CACHE_URL=url)
     assert read.returncode == 0, read.stderr
     assert read.stdout.strip() == "42"
 

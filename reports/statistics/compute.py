@@ -31,6 +31,7 @@ from .sql import (
     FACT,
     FACT_COLUMNS,
     FIGURE,
+    FIGURE_MEASURES,
     GROUPED,
     HISTOGRAM,
     PART_COLUMNS,
@@ -51,10 +52,11 @@ logger = logging.getLogger(__name__)
 # pg_try_advisory_lock key: « STAT » in ASCII. Only this job takes it.
 LOCK_KEY = 0x53544154
 
-# The new facts of a full rebuild, before they replace the old ones.
+# The new facts of a full rebuild, before they replace the old ones. A table of its own, not a
+# temporary one: the parts read it in parallel workers, which cannot read temporary tables.
 REBUILT = "reports_statistics_rebuilt"
 
-FIGURE_COLUMNS = "association_id, dimension, key, procedures, filings, convictions, victims, minor_victims, suspects"
+FIGURE_COLUMNS = ", ".join(("association_id", "dimension", "key", *FIGURE_MEASURES))
 
 
 def statistics_run_request(*, user=None, full: bool = False) -> StatisticsRun:

@@ -401,9 +401,7 @@ def people_sql(source: str, kind: str, where: str = "TRUE", *, item_where: str =
 DAY_KINDS = ("decision", "judgment")
 
 
-def histogram_sql(
-    source: str, where: str = "TRUE", *, association: bool = True, sign: str = "1", category_where: str = "TRUE"
-) -> str:
+def histogram_sql(source: str, where: str = "TRUE", *, association: bool = True, sign: str = "1") -> str:
     """(association, dimension, key, days, count, kind) per figure and number of days."""
     return "\nUNION ALL\n".join(
         f"SELECT *, '{kind}' FROM ("
@@ -412,7 +410,6 @@ def histogram_sql(
             [(f"sum({sign})", SUM)],
             where=f"{where} AND {kind}_days IS NOT NULL",
             association=association,
-            category_where=category_where,
             extra=f"{kind}_days",
         )
         + ") AS h"
@@ -496,11 +493,14 @@ def parts_sql(source: str, where: str = "TRUE", *, category_where: str = "TRUE",
     return "\nUNION ALL\n".join(parts)
 
 
+# The measures of a figure that add up over parts (its medians come from the histograms).
+FIGURE_MEASURES = ("procedures", "filings", "convictions", "victims", "minor_victims", "suspects")
+
+
 def part_figures_sql(parts: str) -> str:
-    """(association, dimension, key, procedures, filings, convictions, victims, minor_victims,
-    suspects) of each figure of a table of parts (parts_sql): its parts added up."""
-    measures = ("procedures", "filings", "convictions", "victims", "minor_victims", "suspects")
+    """(association, dimension, key, FIGURE_MEASURES…) of each figure of a table of parts
+    (parts_sql): its parts added up."""
     return (
-        f"SELECT association_id, dimension, key, {', '.join(f'sum({m})::bigint AS {m}' for m in measures)} "
+        f"SELECT association_id, dimension, key, {', '.join(f'sum({m})::bigint AS {m}' for m in FIGURE_MEASURES)} "
         f"FROM {parts} WHERE kind IS NULL GROUP BY association_id, dimension, key"
     )
