@@ -129,7 +129,9 @@ class LoadResult:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    deleted: int = 0
     errors: list[RowError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     related: list[LoadResult] = field(default_factory=list)
 
     @property
@@ -147,6 +149,8 @@ class LoadResult:
         text = f"{self.name} : {self.created} créé(s), {self.updated} mis à jour, {self.unchanged} inchangé(s)"
         if self.skipped:
             text += f", {self.skipped} ignoré(s)"
+        if self.deleted:
+            text += f", {self.deleted} supprimé(s)"
         if self.errors:
             text += f", {self.rejected} rejeté(s)"
         return text + "."
@@ -276,6 +280,8 @@ def _write_errors(result: LoadResult, stdout) -> None:
     if stdout is not None:
         for row_error in result.errors:
             stdout.write(f"{result.name}, {row_error}")
+        for notice in result.notices:
+            stdout.write(f"{result.name} : {notice}")
 
 
 # Courts of appeal and parquets -------------------------------------------------------------------------------------
@@ -425,9 +431,25 @@ def _load_official_parquets(model, courts, columns, rows, result, stdout) -> Non
 
 # Offences ----------------------------------------------------------------------------------------------------------
 
+# Rows that are not offences and must not stay in the catalogue, with the reason shown when one has to be kept. They
+# are matched by (code, article) among the rows without NATINF (the shipped table's and those typed in by hand): a
+# NATINF row is the ministry's and is left to import_natinf. A row that a case or a procedure still qualifies with is
+# kept, and the load says so: deleting it would change what those files record, so a user must requalify them first.
+RETIRED_OFFENCES = {
+    ("Code pénal", "227-21-1"): (
+        "l'article 227-21-1 (créé par la loi n° 2021-478, art. 4) annonce le paragraphe des infractions sexuelles "
+        "commises contre les mineurs et n'incrimine rien"
+    ),
+}
+
 
 def load_offences(path=None, *, stdout=None, apps=None) -> LoadResult:
-    """Load the offence catalogue (cases/data/offences.csv), keyed by NATINF when given, else (code, article, label)."""
+    """Load the offence catalogue (cases/data/offences.csv), keyed by NATINF when given, else (code, article, label).
+
+    A row whose label was corrected lists its earlier labels in `former_labels`: the row stored under one of them is
+    renamed in place, so the cases and procedures it qualifies keep it. Rows of RETIRED_OFFENCES are then deleted
+    unless something refers to them. A row that is simply no longer in the file is left alone (it may have been typed
+    in by hand): to withdraw a shipped row, add it to RETIRED_OFFENCES."""
     path = path or OFFENCES_CSV
     columns, rows = _read_table(path)
     if not {"label", "article", "nature"} <= columns.keys():
@@ -440,10 +462,12 @@ def load_offences(path=None, *, stdout=None, apps=None) -> LoadResult:
         first_line: dict[str, int] = {}
         for line, cells in rows:
             row = {name: _cell(cells, columns, name) for name in columns}
-            values, problems = _offence_values(row, natures, rules, categories)
+            values, former_labels, problems = _offence_values(row, natures, rules, categories)
             key = row.get("key") or f"{values['code']} {values['article']} {values['label']}"
             if key in first_line:
                 problems.append(f"« {key} » déjà présent ligne {first_line[key]}")
+            if (values["code"], values["article"]) in RETIRED_OFFENCES:
+                problems.append(f"l'article {values['article']} n'est pas une infraction (RETIRED_OFFENCES)")
             if problems:
                 result.error(line, " ; ".join(problems))
                 continue
@@ -451,14 +475,20 @@ def load_offences(path=None, *, stdout=None, apps=None) -> LoadResult:
             if values["natinf"] is not None:
                 obj = model.objects.filter(natinf=values["natinf"]).first()
             else:
-                natural_key = {name: values[name] for name in ("code", "article", "label")}
-                obj = model.objects.filter(natinf__isnull=True, **natural_key).first()
+                rows_without_natinf = model.objects.filter(
+                    natinf__isnull=True, code=values["code"], article=values["article"]
+                )
+                obj = rows_without_natinf.filter(label=values["label"]).first()
+                if obj is None and former_labels:
+                    obj = rows_without_natinf.filter(label__in=former_labels).order_by("pk").first()
             _save(model, obj, values, result)
+        _retire_offences(model, result)
     _write_errors(result, stdout)
     return result
 
 
-def _offence_values(row: dict[str, str], natures, rules, categories) -> tuple[dict, list[str]]:
+def _offence_values(row: dict[str, str], natures, rules, categories) -> tuple[dict, list[str], list[str]]:
+    """The model values of a row, its former labels and the problems found."""
     problems = []
     values = {
         "label": row.get("label", ""),
@@ -471,12 +501,15 @@ def _offence_values(row: dict[str, str], natures, rules, categories) -> tuple[di
         "natinf": None,
         "maximum_prison_years": None,
         "article_version_date": None,
+        "continuing": False,
+        "source": row.get("source", ""),
     }
+    former_labels = [value.strip() for value in row.get("formerlabels", "").split("|") if value.strip()]
     for name in ("label", "article"):
         if not values[name]:
             problems.append(f"« {name} » manquant")
-    if len(values["label"]) > 300 or len(values["maximum_penalty"]) > 200:
-        problems.append("libellé (300 caractères) ou peine maximale (200) trop long")
+    if len(values["label"]) > 300 or len(values["maximum_penalty"]) > 200 or len(values["source"]) > 300:
+        problems.append("libellé (300 caractères), peine maximale (200) ou source (300) trop long")
     if values["nature"] not in natures:
         problems.append(f"nature « {values['nature']} » inconnue (attendu : {', '.join(sorted(natures))})")
     if values["prescription_rule"] not in rules:
@@ -490,13 +523,49 @@ def _offence_values(row: dict[str, str], natures, rules, categories) -> tuple[di
             problems.append(f"« {column} » doit être un nombre entier, pas « {raw} »")
         elif raw:
             values[name] = int(raw)
+    continuing = row.get("continuing", "").lower()
+    if continuing and continuing not in TRUE_WORDS | FALSE_WORDS:
+        problems.append(f"« continuing » vaut « {continuing} » (attendu : oui ou non)")
+    values["continuing"] = continuing in TRUE_WORDS
     raw_date = row.get("articleversiondate", "")
     if raw_date:
         try:
             values["article_version_date"] = date.fromisoformat(raw_date)
         except ValueError:
             problems.append(f"date de version « {raw_date} » invalide (attendu : AAAA-MM-JJ)")
-    return values, problems
+    return values, former_labels, problems
+
+
+def _retire_offences(model, result: LoadResult) -> None:
+    """Delete the rows of RETIRED_OFFENCES that nothing refers to; keep the others and say which files use them."""
+    for (code, article), reason in RETIRED_OFFENCES.items():
+        for offence in model.objects.filter(code=code, article=article, natinf__isnull=True).order_by("pk"):
+            references = _references(offence)
+            if references:
+                result.notices.append(
+                    f"« {offence.label} » (art. {article}) conservée : {reason}, mais elle qualifie encore "
+                    f"{', '.join(references)} ; requalifiez-les puis relancez le chargement."
+                )
+            else:
+                offence.delete()
+                result.deleted += 1
+
+
+def _references(obj) -> list[str]:
+    """« 2 × cases.CaseOffence »… for each table whose rows point at `obj`. The through tables of many-to-many fields
+    are reverse foreign keys too, so a procedure's qualification is seen. History tables are left out: pghistory's
+    event models (their fields pgh_obj, pgh_created_at…) copy foreign keys without constraint and keep them for good,
+    so an event of a qualification since removed must not keep the row."""
+    references = []
+    for relation in obj._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
+            continue
+        if any(field.name.startswith("pgh_") for field in relation.related_model._meta.get_fields()):
+            continue
+        count = relation.related_model._base_manager.filter(**{relation.field.name: obj}).count()
+        if count:
+            references.append(f"{count} × {relation.related_model._meta.label}")
+    return references
 
 
 # Platforms ---------------------------------------------------------------------------------------------------------

@@ -165,6 +165,14 @@ class Offence(models.Model):
         default=list,
         blank=True,
     )
+    continuing = models.BooleanField(
+        _("infraction continue ou d'habitude"),
+        default=False,
+        help_text=_("La prescription court de la fin du comportement (détention, recel, association de malfaiteurs…)."),
+    )
+    source = models.CharField(
+        _("source"), max_length=300, blank=True, help_text=_("Texte consolidé lu : article, version, site.")
+    )
 
     class Meta:
         ordering = ["code", "article", "label"]

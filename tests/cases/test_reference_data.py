@@ -8,9 +8,22 @@ import holidays
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
-from cases.models import CourtOfAppeal, Offence, OffenceNature, Parquet, ParquetKind, Platform, PrescriptionRule
-from cases.reference_data import load_all, load_offences, load_parquets
+from cases.models import (
+    CaseOffence,
+    CourtOfAppeal,
+    Offence,
+    OffenceNature,
+    Parquet,
+    ParquetKind,
+    Platform,
+    PrescriptionRule,
+)
+from cases.reference_data import OFFENCES_CSV, load_all, load_offences, load_parquets
+from tests.factories import CaseFactory
+from tests.procedures.factories import ProcedureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +95,7 @@ def test_loading_the_reference_data_again_changes_nothing():
 
     assert (parquets.created, parquets.updated, parquets.unchanged) == (0, 0, 168)
     assert (parquets.related[0].created, parquets.related[0].updated, parquets.related[0].unchanged) == (0, 0, 36)
-    assert (offences.created, offences.updated, offences.unchanged) == (0, 0, 28)
+    assert (offences.created, offences.updated, offences.unchanged, offences.deleted) == (0, 0, 56, 0)
     assert (platforms.created, platforms.updated, platforms.unchanged) == (0, 0, 1)
     assert counts == (
         Parquet.objects.count(),
@@ -163,7 +176,8 @@ def test_the_offence_catalogue_holds_the_coco_gg_offences():
     platform = Offence.objects.get(article="323-3-2")
     assert platform.categories == ["platform"]
     for article in ("225-7-1", "225-12-1", "227-22", "227-22-1", "227-23", "222-23-1"):
-        assert Offence.objects.get(article=article).prescription_rule == PrescriptionRule.MINOR_VICTIM, article
+        rules = set(Offence.objects.filter(article=article).values_list("prescription_rule", flat=True))
+        assert rules == {PrescriptionRule.MINOR_VICTIM}, article
     assert Offence.objects.get(article="222-12").prescription_rule == PrescriptionRule.MINOR_VICTIM_20Y
     assert Offence.objects.get(article="222-37").prescription_rule == PrescriptionRule.TERRORISM_DRUGS
     for article in ("311-4", "312-1", "324-1", "324-2", "450-1", "224-1"):
@@ -288,3 +302,255 @@ def test_load_reference_data_refuses_an_unreadable_file_and_loads_nothing(tmp_pa
         call_command("load_reference_data", parquets=str(tmp_path / "absent.csv"), stdout=StringIO())
     with pytest.raises(CommandError, match="ni les colonnes"):
         call_command("load_reference_data", offences=None, parquets=str(write(tmp_path / "x.csv", "a;b\n1;2\n")))
+
+
+# The offence table checked against the consolidated texts (cases/data/offences.csv cites them) -----------------------
+
+
+def offence(article, label_start=""):
+    """The shipped row of this article whose label is, or else starts with, `label_start`."""
+    rows = Offence.objects.filter(code="Code pénal", article=article, natinf__isnull=True)
+    return rows.filter(label=label_start).first() or rows.get(label__startswith=label_start)
+
+
+def test_recourse_to_prostitution_of_a_minor_aggravated_is_punished_by_100_000_euros():
+    """225-12-2: seven years and €100,000, ten years and €150,000 when the minor is under fifteen."""
+    aggravated = offence("225-12-2")
+
+    assert aggravated.maximum_penalty.startswith("7 ans d'emprisonnement et 100 000 € d'amende")
+    assert "10 ans et 150 000 €" in aggravated.maximum_penalty
+    assert (aggravated.nature, aggravated.maximum_prison_years) == (OffenceNature.DELIT, 10)
+
+
+def test_procuring_of_a_minor_under_fifteen_is_a_crime_of_twenty_years_and_3_000_000_euros():
+    procuring = offence("225-7-1")
+
+    assert procuring.maximum_penalty == "20 ans de réclusion criminelle et 3 000 000 € d'amende"
+    assert (procuring.nature, procuring.maximum_prison_years) == (OffenceNature.CRIME, 20)
+    assert "225-7-1" in procuring.source
+
+
+def test_corruption_of_a_minor_names_the_fines_of_its_aggravated_forms():
+    corruption = offence("227-22")
+
+    assert "10 ans et 150 000 € (mineur de quinze ans)" in corruption.maximum_penalty
+    assert "10 ans et 1 000 000 € (bande organisée)" in corruption.maximum_penalty
+
+
+def test_violence_on_account_of_sexual_orientation_is_raised_by_article_132_77():
+    """222-12 lost its 5° ter: the motive is the general aggravation of 132-77, which raises ten years to fifteen of
+    réclusion criminelle."""
+    violence = offence("222-12")
+
+    assert "132-77" in violence.maximum_penalty
+    assert violence.maximum_prison_years == 15
+
+
+# article, start of the label, nature, maximum prison years, prescription rule, continuing
+ADDED_OFFENCES = [
+    ("222-23-2", "Viol incestueux", "crime", 20, "minor_victim", False),
+    ("222-24", "Viol aggravé : victime mise en contact", "crime", 20, "minor_victim", False),
+    ("222-29-1", "Agression sexuelle imposée à un mineur de quinze ans", "delit", 10, "minor_victim_20y", False),
+    ("222-29-2", "Agression sexuelle commise par un majeur", "delit", 10, "minor_victim", False),
+    ("222-29-3", "Agression sexuelle incestueuse", "delit", 10, "minor_victim", False),
+    (
+        "222-13",
+        "Violences ayant entraîné une incapacité de travail de huit jours au plus",
+        "delit",
+        7,
+        "standard",
+        False,
+    ),
+    ("222-33-2-2", "Harcèlement moral", "delit", 3, "standard", True),
+    ("225-4-1", "Traite des êtres humains", "delit", 7, "standard", False),
+    ("225-4-1", "Traite des êtres humains à l'égard d'un mineur", "delit", 10, "minor_victim", False),
+    ("225-4-2", "Traite des êtres humains aggravée (", "delit", 10, "standard", False),
+    ("225-4-2", "Traite des êtres humains aggravée à l'égard d'un mineur", "crime", 15, "minor_victim", False),
+    ("226-1", "Atteinte à l'intimité de la vie privée", "delit", 2, "standard", False),
+    ("226-2-1", "Captation ou diffusion de paroles ou d'images à caractère sexuel", "delit", 2, "standard", False),
+    ("226-8-1", "Diffusion d'un montage à caractère sexuel", "delit", 2, "standard", False),
+    ("227-22-2", "Incitation d'un mineur", "delit", 10, "minor_victim", False),
+    ("227-23", "Consultation habituelle ou payante", "delit", 10, "minor_victim", True),
+    ("227-23-1", "Sollicitation par un majeur", "delit", 10, "minor_victim", False),
+    ("227-24", "Fabrication, transport, diffusion", "delit", 3, "minor_victim", False),
+    ("227-25", "Atteinte sexuelle commise par un majeur", "delit", 7, "minor_victim", False),
+    ("227-26", "Atteinte sexuelle aggravée", "delit", 10, "minor_victim_20y", False),
+    ("227-27", "Atteinte sexuelle sur un mineur de plus de quinze ans", "delit", 5, "minor_victim", False),
+    ("321-1", "Recel", "delit", 10, "standard", True),
+    ("323-1", "Accès ou maintien frauduleux", "delit", 10, "standard", False),
+    ("323-2", "Entrave", "delit", 10, "standard", False),
+    ("323-3", "Introduction, extraction", "delit", 10, "standard", False),
+    ("323-3-1", "Détention, offre ou mise à disposition", "delit", 10, "standard", False),
+    ("311-8", "Vol avec usage ou menace d'une arme", "crime", 20, "standard", False),
+    ("312-2", "Extorsion aggravée", "delit", 10, "standard", False),
+]
+
+
+@pytest.mark.parametrize(("article", "label_start", "nature", "years", "rule", "continuing"), ADDED_OFFENCES)
+def test_the_offences_of_the_2021_law_and_of_the_coco_gg_cases_are_in_the_catalogue(
+    article, label_start, nature, years, rule, continuing
+):
+    row = offence(article, label_start)
+
+    assert (row.nature, row.maximum_prison_years, row.prescription_rule) == (nature, years, rule)
+    assert row.continuing is continuing
+    assert row.maximum_penalty and row.categories
+
+
+@pytest.mark.parametrize(
+    ("article", "label_start", "continuing"),
+    [
+        ("227-23", "Consultation habituelle ou payante, acquisition ou détention", True),
+        ("227-23", "Fixation, enregistrement, transmission", False),
+        ("321-1", "Recel", True),
+        ("450-1", "Participation à une association de malfaiteurs", True),
+        ("323-3-2", "Administration d'une plateforme", True),
+        ("224-1", "Arrestation, enlèvement", True),
+        ("222-33-2-2", "Harcèlement moral", True),
+        ("225-5", "Proxénétisme", False),
+        ("225-7-1", "Proxénétisme", False),
+        ("222-23", "Viol", False),
+        ("324-1", "Blanchiment", False),
+    ],
+)
+def test_continuing_and_habitual_offences_are_flagged(article, label_start, continuing):
+    assert offence(article, label_start).continuing is continuing
+
+
+def test_every_shipped_offence_cites_the_text_read_and_its_version():
+    shipped = Offence.objects.filter(natinf__isnull=True)
+
+    assert shipped.count() == 56
+    for row in shipped:
+        assert row.source.startswith(f"C. pén. art. {row.article}"), row.label
+        assert row.article_version_date is not None, row.label
+    assert not shipped.filter(article__in=["227-21-1", "227-27-2-1", "227-27-3"]).exists()
+
+
+def test_the_csv_lists_each_article_the_brief_asked_for():
+    text = OFFENCES_CSV.read_text(encoding="utf-8")
+    articles = {line.split(";")[4] for line in text.splitlines() if line and not line.startswith(("#", "key;"))}
+
+    assert {
+        "222-29-1",
+        "222-29-2",
+        "222-23-2",
+        "222-24",
+        "227-22-2",
+        "227-23-1",
+        "227-24",
+        "227-25",
+        "227-26",
+    } <= articles
+    assert {"227-27", "225-4-1", "225-4-2", "226-1", "226-2-1", "222-33-2-2", "321-1", "323-1", "323-2"} <= articles
+    assert {"323-3", "323-3-1", "323-3-2", "311-8", "312-2", "222-13"} <= articles
+    assert "227-21-1" not in articles
+
+
+# Rows that change or leave the table -------------------------------------------------------------------------------
+
+
+def test_a_relabelled_row_is_renamed_in_place_and_keeps_the_cases_it_qualifies():
+    """A database loaded with the former table has the 227-23 row under its old label, used by a case: the load renames
+    it instead of creating a second row next to it."""
+    images = offence("227-23", "Fixation")
+    Offence.objects.filter(pk=images.pk).update(
+        label="Captation, diffusion, détention ou consultation de l'image pornographique d'un mineur", source=""
+    )
+    case = CaseFactory()
+    case.offences.add(images)
+
+    result = load_offences()
+
+    images.refresh_from_db()
+    assert images.label.startswith("Fixation, enregistrement, transmission, offre ou diffusion")
+    assert images.source.startswith("C. pén. art. 227-23")
+    assert (result.created, result.updated) == (0, 1)
+    assert list(case.offences.all()) == [images]
+    assert Offence.objects.filter(article="227-23").count() == 2
+
+
+def test_the_definitional_article_227_21_1_is_removed_unless_a_case_or_procedure_uses_it():
+    unused = Offence.objects.create(label="Infractions sexuelles sur mineurs", article="227-21-1", nature="delit")
+    in_a_case = Offence.objects.create(label="Atteinte sexuelle (227-21-1)", article="227-21-1", nature="delit")
+    in_a_procedure = Offence.objects.create(label="Corruption (227-21-1)", article="227-21-1", nature="delit")
+    from_natinf = Offence.objects.create(label="NATINF citant 227-21-1", article="227-21-1", nature="delit", natinf=91)
+    CaseFactory().offences.add(in_a_case)
+    ProcedureFactory().offences.add(in_a_procedure)
+    out = StringIO()
+
+    result = load_offences(stdout=out)
+
+    assert result.deleted == 1
+    assert not Offence.objects.filter(pk=unused.pk).exists()
+    assert set(Offence.objects.filter(article="227-21-1").values_list("pk", flat=True)) == {
+        in_a_case.pk,
+        in_a_procedure.pk,
+        from_natinf.pk,
+    }
+    assert len(result.notices) == 2
+    assert "1 × cases.CaseOffence ;" in out.getvalue()  # its history events (CaseOffenceEvent) are not counted
+    assert "requalifiez-les" in out.getvalue()
+    assert "1 supprimé(s)" in result.summary()
+
+
+def test_a_row_for_article_227_21_1_in_an_offence_file_is_rejected(tmp_path):
+    path = tmp_path / "offences.csv"
+    path.write_text(
+        "key;label;code;article;nature\nessai;Infractions sexuelles sur mineurs;Code pénal;227-21-1;delit\n",
+        encoding="utf-8",
+    )
+
+    result = load_offences(path)
+
+    assert result.rejected == 1
+    assert "n'est pas une infraction" in result.errors[0].message
+    assert not Offence.objects.filter(article="227-21-1").exists()
+
+
+def test_a_bad_continuing_value_is_reported(tmp_path):
+    path = tmp_path / "offences.csv"
+    path.write_text(
+        "key;label;code;article;nature;continuing\nessai;Infraction d'essai;Code pénal;999-9;delit;parfois\n",
+        encoding="utf-8",
+    )
+
+    result = load_offences(path)
+
+    assert "« continuing » vaut « parfois »" in result.errors[0].message
+
+
+def test_the_data_migration_reloads_the_table_with_its_historical_models():
+    """0008 runs the loader on the historical registry: a row of the former table is corrected and an unused 227-21-1
+    row is deleted, while one a case uses stays."""
+    Offence.objects.filter(article="225-12-2").update(
+        maximum_penalty="7 ans d'emprisonnement et 150 000 € d'amende, 10 ans si le mineur a moins de quinze ans",
+        source="",
+        continuing=True,
+    )
+    unused = Offence.objects.create(label="Paragraphe des infractions sexuelles", article="227-21-1", nature="delit")
+    used = Offence.objects.create(label="Qualification erronée", article="227-21-1", nature="delit")
+    CaseOffence.objects.create(case=CaseFactory(), offence=used)
+    apps = MigrationExecutor(connection).loader.project_state(("cases", "0008_reload_offences")).apps
+
+    result = load_offences(apps=apps)
+
+    aggravated = offence("225-12-2")
+    assert aggravated.maximum_penalty.startswith("7 ans d'emprisonnement et 100 000 €")
+    assert aggravated.source and not aggravated.continuing
+    assert (result.deleted, len(result.notices)) == (1, 1)
+    assert not Offence.objects.filter(pk=unused.pk).exists()
+    assert Offence.objects.filter(pk=used.pk).exists()
+
+
+def test_a_retired_row_whose_qualification_was_removed_is_deleted_despite_its_history():
+    """Removing a case's qualification leaves its history events, which still name the offence: they do not keep it."""
+    retired = Offence.objects.create(label="Qualification erronée", article="227-21-1", nature="delit")
+    case = CaseFactory()
+    case.offences.add(retired)
+    case.offences.remove(retired)
+
+    result = load_offences()
+
+    assert (result.deleted, result.notices) == (1, [])
+    assert not Offence.objects.filter(pk=retired.pk).exists()
