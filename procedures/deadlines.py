@@ -1,25 +1,20 @@
-"""Délais de procédure pénale: a pure rule engine (no database, no Django).
+"""Délais de procédure pénale: a pure rule engine (no database, no Django). The rules are data in
+procedures/deadline_rules.py, the courts' holidays in procedures/court_calendar.py.
 
-How a deadline is computed (art. 801 CPP, version in force since 8 July 1989, loi 89-461, read on
-Légifrance through doctrine.fr): « Tout délai prévu par une disposition de procédure pénale pour
-l'accomplissement d'un acte ou d'une formalité expire le dernier jour à vingt-quatre heures. Le
-délai qui expirerait normalement un samedi ou un dimanche ou un jour férié ou chômé est prorogé
-jusqu'au premier jour ouvrable suivant. »
-
-- In days: the day of the triggering event does not count (dies a quo), so a 10-day period from
-  the 1st ends on the 11th at 24:00 (CPC 641 al. 1, applied in criminal matters, e.g. art. 186:
-  notified 14 April 2016, expired Sunday 24 April, prorogued to Monday 25 April, Crim. 16-86.853).
-- In months: « de quantième à quantième », to the same date of the last month, and when that month
-  has no such date, its last day. Sources: CPC 641 al. 2 (« A défaut d'un quantième identique, le
-  délai expire le dernier jour du mois »); Crim. 11 May 2010, n° 10-81.055 (a period in months
-  « expire le jour du dernier mois qui porte le même quantième »); the rewritten CPP, art. L1322-4
-  (ordonnance 2025-1091 of 19 November 2025, in force 1 January 2029) codifies both sentences.
+How a deadline is computed:
+- Art. 801 CPP (version of 8 July 1989, loi 89-461, doctrine.fr): « Tout délai [...] expire le
+  dernier jour à vingt-quatre heures. Le délai qui expirerait normalement un samedi ou un dimanche
+  ou un jour férié ou chômé est prorogé jusqu'au premier jour ouvrable suivant. » The rewritten code
+  says the same (ordonnance 2025-1091, art. L1322-3 to L1322-5, juriblio.fr, in force 1 Jan. 2029).
+- In days: the day of the triggering event does not count (L1322-2 1°: « au lendemain du jour où se
+  produit l'événement »), so ten days from the 1st end on the 11th (Crim. 16-86.853, art. 186).
 - Jours francs: neither the first nor the last day counts, so the act is still possible the day
-  after the last counted day (new CPP art. L1322-3 al. 2; Crim. 7 Feb 1989, 88-84.512 for art. 568).
-- Public holidays: the list of C. trav. L3133-1, not local exceptions (Crim. 10 May 2006, 05-86.744:
-  Whit Monday 16 May 2005 stayed a holiday despite the « journée de solidarité »). Alsace-Moselle
-  courts add Good Friday and 26 December; overseas departments their own days. The `holidays`
-  package knows them per subdivision.
+  after the last counted day (L1322-3 al. 2: « il expire le lendemain du dernier jour » ; Crim. 7 Feb.
+  1989, 88-84.512, art. 568).
+- In months: « de quantième à quantième », and when the last month has no such date, its last day
+  (L1322-4; CPC 641 al. 2; Crim. 11 May 2010, 10-81.055).
+- Backward rules (a letter that must reach the court before a hearing, a citation that must be
+  delivered before it) move a non-working day back, never forward: the safe side.
 """
 
 from __future__ import annotations
@@ -27,300 +22,109 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
-from functools import lru_cache
 
-import holidays
+from .court_calendar import (
+    ALSACE_MOSELLE_SUBDIVISION,
+    UnknownSubdivisionError,
+    court_timezone,
+    customary_holiday,
+    day_off_reason,
+    format_day,
+    is_working_day,
+    next_working_day,
+    package_subdivision,
+    previous_working_day,
+)
+from .court_calendar import (
+    NOTES as COURT_NOTES,
+)
+from .deadline_rules import (
+    NEW_CODE_IN_FORCE,
+    RULES,
+    Citation,
+    Direction,
+    NoVersionInForce,
+    Party,
+    Rule,
+    RuleVersion,
+    Unit,
+)
 
+__all__ = [
+    "ALSACE_MOSELLE_SUBDIVISION",
+    "RULES",
+    "Citation",
+    "Computation",
+    "Direction",
+    "NoVersionInForce",
+    "Party",
+    "Rule",
+    "RuleVersion",
+    "Unit",
+    "UnknownRuleError",
+    "UnknownSubdivisionError",
+    "add_months",
+    "chained_rules",
+    "compute",
+    "compute_due_date",
+    "court_timezone",
+    "get_rule",
+    "is_working_day",
+    "list_rules",
+    "next_working_day",
+    "previous_working_day",
+]
 
-class Unit(StrEnum):
-    DAYS = "days"
-    MONTHS = "months"
-    JOURS_FRANCS = "jours_francs"
-    HOURS = "hours"
+# Crim. 13 Jan. 2015: the pourvoi number could not be found through the search tool (see report).
+GREFFE_NOTE = (
+    "Un acte à faire au greffe (déclaration d'appel ou de pourvoi, dépôt, consignation) ne peut l'être "
+    "que pendant ses heures d'ouverture, même si le délai court jusqu'à 24 heures (Crim. 13 janv. 2015) : "
+    "ne pas attendre le dernier moment."
+)
+NEW_CODE_NOTE = (
+    "Le numéro de cet article dans le nouveau code de procédure pénale (ordonnance n° 2025-1091, en vigueur le "
+    "01/01/2029) n'est pas renseigné : l'article cité est celui de l'ancien code."
+)
+_UNITS_FR = {Unit.DAYS: "jours", Unit.MONTHS: "mois", Unit.JOURS_FRANCS: "jours francs", Unit.HOURS: "heures"}
 
-
-class Direction(StrEnum):
-    FORWARD = "forward"  # the result is the last day to act (art. 801 prorogation applies)
-    EARLIEST = "earliest"  # a waiting period: the result is the first day the act is admissible
-    BACKWARD = "backward"  # counted back from a future event: the last day before it
+_RULES_BY_KEY: dict[str, Rule] = {rule.key: rule for rule in RULES}
 
 
 class UnknownRuleError(ValueError):
     """A rule key that is not in RULES."""
 
 
-class UnknownSubdivisionError(ValueError):
-    """A holiday subdivision the `holidays` package does not know for France."""
-
-
 @dataclass(frozen=True)
-class Rule:
-    key: str
-    article: str
-    label_fr: str
-    length: int
-    unit: Unit
-    direction: Direction
-    trigger_fr: str
-    source: str
-    # Rule keys whose deadline opens once the act governed by this rule is done (recording an
-    # appeal opens the other parties' incidental appeal; the art. 175 avis opens the next steps).
-    opens: tuple[str, ...] = ()
-    # When set, this period starts at the (already prorogued) end of that rule's period for the
-    # same trigger, instead of at the trigger itself.
-    counted_after: str | None = None
+class Computation:
+    """A computed deadline with the reasoning a lawyer can check line by line."""
 
+    rule: str
+    party: str
+    trigger: date
+    due_on: date
+    version_label: str
+    citation: str
+    steps: tuple[str, ...]
+    extensions: tuple[tuple[date, str], ...]
+    notes: tuple[str, ...]
+    timezone: str
 
-RULES: tuple[Rule, ...] = (
-    # Art. 498 al. 1 CPP: « dix jours à compter du prononcé du jugement contradictoire »; al. 2: from
-    # the signification for a party absent and not told the date of the judgment.
-    Rule(
-        key="appeal_correctionnel",
-        article="498 CPP",
-        label_fr="Appel d'un jugement du tribunal correctionnel",
-        length=10,
-        unit=Unit.DAYS,
-        direction=Direction.FORWARD,
-        trigger_fr="Prononcé du jugement (ou sa signification à la partie absente, art. 498 al. 2)",
-        source="Art. 498 CPP : « dans le délai de dix jours à compter du prononcé du jugement »",
-        opens=("appeal_incident",),
-    ),
-    # Art. 500 CPP: « En cas d'appel d'une des parties pendant les délais ci-dessus, les autres
-    # parties ont un délai supplémentaire de cinq jours pour interjeter appel. » The five days are
-    # « supplémentaire » to « les délais ci-dessus » (498), so they run from the end of the 10-day
-    # period, not from the day of the main appeal (Legibase, « Pratique du tribunal correctionnel »,
-    # L'appel incident; CA Paris cited there). The trigger is therefore the same as the main appeal's
-    # (the judgment), and the 10-day period is taken as prorogued by art. 801 before the 5 days
-    # are added, as the same commentary describes (« par suite d'une nouvelle prorogation »).
-    Rule(
-        key="appeal_incident",
-        article="500 CPP",
-        label_fr="Appel incident des autres parties (appel correctionnel)",
-        length=5,
-        unit=Unit.DAYS,
-        direction=Direction.FORWARD,
-        trigger_fr="Prononcé du jugement (point de départ du délai d'appel principal)",
-        source="Art. 500 CPP : « un délai supplémentaire de cinq jours pour interjeter appel »",
-        counted_after="appeal_correctionnel",
-    ),
-    # Art. 505 al. 1 CPP (loi 2009-1436): the procureur général, after a conviction, has 20 days.
-    Rule(
-        key="appeal_procureur_general",
-        article="505 CPP",
-        label_fr="Appel du procureur général (jugement de condamnation)",
-        length=20,
-        unit=Unit.DAYS,
-        direction=Direction.FORWARD,
-        trigger_fr="Prononcé du jugement de condamnation",
-        source="Art. 505 al. 1 CPP : « dans le délai de vingt jours à compter du jour du prononcé »",
-        opens=("appeal_incident_procureur_general",),
-    ),
-    # Art. 505 al. 2 CPP: « les autres parties ont alors un délai de cinq jours pour interjeter
-    # appel incident »; « alors » ties it to the procureur général's appeal.
-    Rule(
-        key="appeal_incident_procureur_general",
-        article="505 CPP",
-        label_fr="Appel incident après l'appel du procureur général",
-        length=5,
-        unit=Unit.DAYS,
-        direction=Direction.FORWARD,
-        trigger_fr="Appel du procureur général (sa signification)",
-        source="Art. 505 al. 2 CPP : « les autres parties ont alors un délai de cinq jours »",
-    ),
-    # Art. 380-9 CPP: « dans le délai de dix jours à compter du prononcé de l'arrêt ».
-    Rule(
-        key="appeal_assises",
-        article="380-9 CPP",
-        label_fr="Appel d'un arrêt de cour d'assises",
-        length=10,
-        unit=Unit.DAYS,
-        direction=Direction.FORWARD,
-        trigger_fr="Prononcé de l'arrêt (ou sa signification à la partie absente)",
-        source="Art. 380-9 CPP : « dans le délai de dix jours à compter du prononcé de l'arrêt »",
-        opens=("appeal_assises_incident",),
-    ),
-    # Art. 380-10 CPP repeats art. 500 word for word for the cour d'assises: same computation.
-    Rule(
-        key="appeal_assises_incident",
-        article="380-10 CPP",
-        label_fr="Appel incident des autres parties (cour d'assises)",
-        length=5,
-        unit=Unit.DAYS,
-        direction=Direction.FORWARD,
-        trigger_fr="Prononcé de l'arrêt (point de départ du délai d'appel principal)",
-        source="Art. 380-10 CPP : « un délai supplémentaire de cinq jours pour interjeter appel »",
-        counted_after="appeal_assises",
-    ),
-    # Art. 186 al. 4 CPP: the parties appeal « dans les dix jours qui suivent la notification ou la
-    # signification de la décision »; a plain (not franc) period.
-    Rule(
-        key="appeal_instruction_order",
-        article="186 CPP",
-        label_fr="Appel d'une ordonnance du juge d'instruction par une partie",
-        length=10,
-        unit=Unit.DAYS,
-        direction=Direction.FORWARD,
-        trigger_fr="Notification ou signification de l'ordonnance",
-        source="Art. 186 CPP : « dans les dix jours qui suivent la notification ou la signification »",
-        # Only when the mis en examen appeals an ordonnance de mise en accusation (art. 181).
-        opens=("appeal_instruction_order_procureur_incident",),
-    ),
-    # Art. 185 al. 2 CPP (10 days since loi 2019-222; 5 days before).
-    Rule(
-        key="appeal_instruction_order_procureur",
-        article="185 CPP",
-        label_fr="Appel d'une ordonnance du juge d'instruction par le procureur de la République",
-        length=10,
-        unit=Unit.DAYS,
-        direction=Direction.FORWARD,
-        trigger_fr="Notification de l'ordonnance au procureur de la République",
-        source="Art. 185 al. 2 CPP : « dans les dix jours qui suivent la notification de la décision »",
-    ),
-    # Art. 185 al. 3 CPP counts this one « à compter de l'appel de la personne mise en examen ».
-    Rule(
-        key="appeal_instruction_order_procureur_incident",
-        article="185 CPP",
-        label_fr="Appel incident du procureur contre l'ordonnance de mise en accusation",
-        length=5,
-        unit=Unit.DAYS,
-        direction=Direction.FORWARD,
-        trigger_fr="Appel de la personne mise en examen contre l'ordonnance de mise en accusation",
-        source="Art. 185 al. 3 CPP : « cinq jours supplémentaires à compter de l'appel »",
-    ),
-    # Art. 491 CPP (and 492 for a signification not made to the person).
-    Rule(
-        key="opposition",
-        article="491 CPP",
-        label_fr="Opposition à un jugement par défaut (prévenu résidant en métropole)",
-        length=10,
-        unit=Unit.DAYS,
-        direction=Direction.FORWARD,
-        trigger_fr="Signification du jugement par défaut",
-        source="Art. 491 CPP : « dix jours si le prévenu réside en France métropolitaine »",
-    ),
-    Rule(
-        key="opposition_outside_metropole",
-        article="491 CPP",
-        label_fr="Opposition à un jugement par défaut (prévenu résidant hors métropole)",
-        length=1,
-        unit=Unit.MONTHS,
-        direction=Direction.FORWARD,
-        trigger_fr="Signification du jugement par défaut",
-        source="Art. 491 CPP : « un mois s'il réside hors de ce territoire »",
-    ),
-    # Art. 568 CPP: « cinq jours francs après celui où la décision attaquée a été prononcée »: the
-    # five days D+1..D+5 count, the act is still possible on D+6 (Crim. 7 Feb 1989, 88-84.512), and
-    # art. 801 then prorogues D+6 (domain.md: 2 June 2025 -> Tuesday 10 June 2025).
-    Rule(
-        key="pourvoi",
-        article="568 CPP",
-        label_fr="Pourvoi en cassation",
-        length=5,
-        unit=Unit.JOURS_FRANCS,
-        direction=Direction.FORWARD,
-        trigger_fr="Prononcé de la décision attaquée",
-        source="Art. 568 CPP : « cinq jours francs après celui où la décision attaquée a été prononcée »",
-    ),
-    # Art. 85 al. 2 CPP: the PACPC is admissible only once « un délai de trois mois s'est écoulé
-    # depuis qu'elle a déposé plainte » (or after the procureur's refusal). A waiting period: the
-    # result is the first working day after the three months have run out.
-    Rule(
-        key="pacpc_after_complaint",
-        article="85 CPP",
-        label_fr="Plainte avec constitution de partie civile après une plainte simple",
-        length=3,
-        unit=Unit.MONTHS,
-        direction=Direction.EARLIEST,
-        trigger_fr="Dépôt de la plainte simple",
-        source="Art. 85 CPP : « un délai de trois mois s'est écoulé depuis qu'elle a déposé plainte »",
-    ),
-    # Art. 175 III CPP (loi 2019-222): « Dans un délai de quinze jours à compter ... de l'envoi de
-    # l'avis prévu au I », the parties declare that they intend to exercise the rights of IV and VI.
-    Rule(
-        key="art175_intent",
-        article="175 CPP",
-        label_fr="Déclaration d'intention après l'avis de fin d'information",
-        length=15,
-        unit=Unit.DAYS,
-        direction=Direction.FORWARD,
-        trigger_fr="Envoi de l'avis de fin d'information",
-        source="Art. 175 III CPP : « dans un délai de quinze jours à compter ... de l'envoi de l'avis »",
-        opens=("art175_requests", "art175_requests_detained"),
-    ),
-    # Art. 175 IV CPP: observations, requests and nullity motions within one month (a mis en
-    # examen is detained) or three months, « à compter de l'envoi de l'avis prévu au I ».
-    Rule(
-        key="art175_requests_detained",
-        article="175 CPP",
-        label_fr="Observations et demandes après l'avis de fin d'information (mis en examen détenu)",
-        length=1,
-        unit=Unit.MONTHS,
-        direction=Direction.FORWARD,
-        trigger_fr="Envoi de l'avis de fin d'information",
-        source="Art. 175 IV CPP : « d'un même délai d'un mois ... à compter de l'envoi de l'avis »",
-        opens=("art175_observations_detained",),
-    ),
-    Rule(
-        key="art175_requests",
-        article="175 CPP",
-        label_fr="Observations et demandes après l'avis de fin d'information",
-        length=3,
-        unit=Unit.MONTHS,
-        direction=Direction.FORWARD,
-        trigger_fr="Envoi de l'avis de fin d'information",
-        source="Art. 175 IV CPP : « ... ou de trois mois à compter de l'envoi de l'avis »",
-        opens=("art175_observations",),
-    ),
-    # Art. 175 VI CPP: observations complémentaires within 10 days (detained) or one month from the
-    # communication of the procureur's réquisitions.
-    Rule(
-        key="art175_observations_detained",
-        article="175 CPP",
-        label_fr="Observations complémentaires après les réquisitions (mis en examen détenu)",
-        length=10,
-        unit=Unit.DAYS,
-        direction=Direction.FORWARD,
-        trigger_fr="Communication des réquisitions du procureur de la République",
-        source="Art. 175 VI CPP : « un délai de dix jours si une personne mise en examen est détenue »",
-    ),
-    Rule(
-        key="art175_observations",
-        article="175 CPP",
-        label_fr="Observations complémentaires après les réquisitions",
-        length=1,
-        unit=Unit.MONTHS,
-        direction=Direction.FORWARD,
-        trigger_fr="Communication des réquisitions du procureur de la République",
-        source="Art. 175 VI CPP : « ou d'un mois dans les autres cas »",
-    ),
-    # Art. 420-1 CPP: the letter or electronic message must have « parvenu au tribunal vingt-quatre
-    # heures au moins avant la date de l'audience ». The engine knows the hearing's date, not its
-    # hour, so the result is the last day on which a receipt is in time whatever the hour: the day
-    # before the eve (receipt on the eve is late for a morning hearing). Prorogation to the next
-    # working day would land on or after the hearing and defeat the rule, so a day that is not
-    # working moves back to the previous working day, when the court registry receives mail.
-    Rule(
-        key="letter_420_1",
-        article="420-1 CPP",
-        label_fr="Constitution de partie civile par lettre ou message avant l'audience",
-        length=24,
-        unit=Unit.HOURS,
-        direction=Direction.BACKWARD,
-        trigger_fr="Date de l'audience",
-        source="Art. 420-1 CPP : « parvenue au tribunal vingt-quatre heures au moins avant la date »",
-    ),
-)
+    def explanation_fr(self) -> str:
+        return "\n".join((*self.steps, *self.notes))
 
-_RULES_BY_KEY: dict[str, Rule] = {rule.key: rule for rule in RULES}
-
-# The package lists Whit Monday only from 2008 (loi 2004-626 made it the « journée de solidarité »),
-# yet it stayed a holiday for art. 801 in 2005-2007 (Crim. 10 May 2006, 05-86.744). Easter + 50 days.
-_WHIT_MONDAYS_2005_2007 = (date(2005, 5, 16), date(2006, 6, 5), date(2007, 5, 28))
-
-# Saint-Pierre-et-Miquelon is "PM" in the package, "975" in the INSEE numbering the rest follows.
-_SUBDIVISION_ALIASES = {"975": "PM"}
-ALSACE_MOSELLE_SUBDIVISION = "57"
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "party": self.party,
+            "trigger": self.trigger.isoformat(),
+            "due_on": self.due_on.isoformat(),
+            "version_label": self.version_label,
+            "citation": self.citation,
+            "steps": list(self.steps),
+            "extensions": [{"date": day.isoformat(), "reason": reason} for day, reason in self.extensions],
+            "notes": list(self.notes),
+            "timezone": self.timezone,
+        }
 
 
 def list_rules() -> list[Rule]:
@@ -340,55 +144,206 @@ def chained_rules(rule: str) -> list[str]:
     return list(get_rule(rule).opens)
 
 
-@lru_cache(maxsize=512)
-def _holiday_dates(year: int, subdivision: str | None) -> frozenset[date]:
-    subdiv = _SUBDIVISION_ALIASES.get(subdivision, subdivision) if subdivision else None
-    try:
-        days = set(holidays.France(years=year, subdiv=subdiv))
-    except NotImplementedError:
-        known = ", ".join(holidays.France.subdivisions)
-        raise UnknownSubdivisionError(
-            f"Subdivision inconnue pour les jours fériés : « {subdivision} ». Subdivisions connues : {known}."
-        ) from None
-    days.update(day for day in _WHIT_MONDAYS_2005_2007 if day.year == year)
-    return frozenset(days)
-
-
-def is_working_day(day: date, subdivision: str | None = None) -> bool:
-    """Not a Saturday, a Sunday or a public holiday of the subdivision (art. 801 CPP)."""
-    return day.weekday() < 5 and day not in _holiday_dates(day.year, subdivision)
-
-
-def next_working_day(day: date, subdivision: str | None = None) -> date:
-    """`day` itself if it is a working day, else the first working day after it (art. 801 CPP)."""
-    while not is_working_day(day, subdivision):
-        day += timedelta(days=1)
-    return day
-
-
-def previous_working_day(day: date, subdivision: str | None = None) -> date:
-    """`day` itself if it is a working day, else the last working day before it."""
-    while not is_working_day(day, subdivision):
-        day -= timedelta(days=1)
-    return day
-
-
 def add_months(day: date, months: int) -> date:
-    """Same quantième `months` later, or the last day of that month (CPC 641 al. 2, CPP L1322-4)."""
+    """Same quantième `months` later (or earlier), or the last day of that month (L1322-4)."""
     year, month_index = divmod(day.month - 1 + months, 12)
     year += day.year
     last_day = calendar.monthrange(year, month_index + 1)[1]
     return date(year, month_index + 1, min(day.day, last_day))
 
 
-def _last_counted_day(start: date, rule: Rule) -> date:
-    if rule.unit is Unit.MONTHS:
-        return add_months(start, rule.length)
-    if rule.unit is Unit.JOURS_FRANCS:
-        # The day after the last counted day is still open (art. 568: filing possible until D+6).
-        return start + timedelta(days=rule.length + 1)
-    # Days: the trigger day itself is not counted (dies a quo), so the last day is start + length.
-    return start + timedelta(days=rule.length)
+def _fr(day: date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def version_label(rule: Rule, day: date) -> str:
+    version = rule.version_on(day)
+    since = f", version du {_fr(version.valid_from)}" if version.valid_from else ""
+    return f"{rule.citation_on(day)}{since} ({version.enacted_by})"
+
+
+def _period_fr(version: RuleVersion) -> str:
+    if version.unit is Unit.FIXED_DATE:
+        return "date fixée par le juge"
+    return f"{version.length} {_UNITS_FR[version.unit]}"
+
+
+def _months_step(start: date, months: int, end: date) -> str:
+    clamp = "" if end.day == start.day else f" (pas de {start.day:02d}/{end.month:02d} : dernier jour du mois)"
+    return f"{_fr(start)} + {months} mois, de quantième à quantième{clamp} → {_fr(end)}"
+
+
+class _Trace:
+    """Collects the steps and the days skipped while a computation runs."""
+
+    def __init__(self, subdivision: str | None, closures: frozenset[date]):
+        self.subdivision, self.closures = subdivision, closures
+        self.steps: list[str] = []
+        self.extensions: list[tuple[date, str]] = []
+
+    def move(self, day: date, step: int, header: str) -> date:
+        reason = day_off_reason(day, self.subdivision, self.closures)
+        if reason:
+            self.steps.append(header)
+        while reason:
+            self.steps.append(f"{format_day(day)} : {reason}")
+            self.extensions.append((day, reason))
+            day += timedelta(days=step)
+            reason = day_off_reason(day, self.subdivision, self.closures)
+        return day
+
+
+PROROGATION = "Art. 801 CPP : un délai qui expire un samedi, un dimanche ou un jour férié ou chômé est prorogé au premier jour ouvrable suivant."
+MOVED_BACK = "Jour non ouvrable : par prudence, la date est avancée au dernier jour ouvrable précédent."
+
+
+def _forward_end(start: date, version: RuleVersion, trace: _Trace) -> date:
+    """The last day of a forward period before art. 801, said in `trace`."""
+    n = version.length
+    if version.unit is Unit.MONTHS:
+        end = add_months(start, n)
+        trace.steps.append(_months_step(start, n, end))
+    elif version.unit is Unit.JOURS_FRANCS:
+        end = start + timedelta(days=n + 1)
+        trace.steps.append(
+            f"{n} jours francs : ni le jour de départ ({_fr(start)}) ni le dernier jour ({_fr(start + timedelta(days=n))}) "
+            f"ne comptent → acte encore possible le {_fr(end)}"
+        )
+    else:
+        end = start + timedelta(days=n)
+        trace.steps.append(
+            f"{n} jours à compter du lendemain du {_fr(start)} (le jour de départ ne compte pas) → {_fr(end)}"
+        )
+    return end
+
+
+def _backward_raw(rule: Rule, hearing: date, ref: date, trace: _Trace) -> date:
+    """The last day before `hearing` on which the act is in time, before the working-day check."""
+    version = rule.version_on(ref)
+    if rule.counted_after:
+        base = _backward_raw(get_rule(rule.counted_after), hearing, ref, trace)
+        offset = (hearing - base).days
+        first, second = add_months(base, -version.length), add_months(hearing, -version.length) - timedelta(days=offset)
+        raw = min(first, second)
+        trace.steps.append(
+            f"Délai augmenté de {version.length} mois : {_fr(base)} − {version.length} mois → {_fr(first)} ; "
+            f"{_fr(hearing)} − {version.length} mois − {offset} jours → {_fr(second)} ; date la plus tôt retenue → {_fr(raw)}"
+        )
+        return raw
+    if version.unit is Unit.HOURS:
+        days_before = -(-version.length // 24) + 1
+        raw = hearing - timedelta(days=days_before)
+        trace.steps.append(
+            f"{version.length} heures au moins avant l'audience, dont l'heure n'est pas connue : "
+            f"au plus tard l'avant-veille → {_fr(raw)}"
+        )
+        return raw
+    raw = hearing - timedelta(days=version.length + 1)
+    trace.steps.append(
+        f"{version.length} jours francs entre la délivrance et l'audience : ni le jour de la citation ni celui de "
+        f"l'audience ne comptent → délivrance au plus tard le {_fr(raw)}"
+    )
+    return raw
+
+
+def compute(
+    rule_key: str,
+    trigger: date,
+    *,
+    subdivision: str | None = None,
+    closures=frozenset(),
+    on: date | None = None,
+) -> Computation:
+    """The date attached to `rule_key` for an event on `trigger`, at a court of `subdivision`
+    whose recorded closures are `closures`, with its reasoning.
+
+    FORWARD rules: the last day to act (until 24:00, court's local time). EARLIEST: the first day the
+    act is admissible. BACKWARD: the last day before `trigger` (the hearing) on which the act is in
+    time. FIXED_DATE: `trigger` is the date the judge set. `on` picks the version and the citation
+    (default: `trigger`); pass the decision's date when the period runs from a later signification
+    (art. 568 al. 2: the 10-day pourvoi applies to decisions delivered from 30 Sept. 2024).
+    Raises UnknownRuleError, UnknownSubdivisionError, NoVersionInForce (all ValueError).
+    """
+    rule = get_rule(rule_key)
+    package_subdivision(subdivision)
+    closures = frozenset(closures)
+    ref = on or trigger
+    version = rule.version_on(ref)
+    label = version_label(rule, ref)
+    trace = _Trace(subdivision, closures)
+    trace.steps.append(f"Fait générateur : {rule.trigger_fr}, le {format_day(trigger)}.")
+    trace.steps.append(f"Règle : {rule.label_fr} — {label} : {_period_fr(version)}.")
+    if version.unit is Unit.FIXED_DATE:
+        due = trigger
+        trace.steps.append("Aucune prorogation n'est appliquée à une date fixée par le juge.")
+    elif version.direction is Direction.BACKWARD:
+        raw = _backward_raw(rule, trigger, ref, trace)
+        due = trace.move(raw, -1, MOVED_BACK)
+    else:
+        start = trigger
+        if rule.counted_after:
+            base = compute(rule.counted_after, trigger, subdivision=subdivision, closures=closures, on=on)
+            start = base.due_on
+            trace.steps.append(
+                f"Point de départ : fin du délai de l'{base.citation}, prorogation comprise → {_fr(start)}."
+            )
+            trace.extensions.extend(base.extensions)
+            trace.steps.extend(f"  (délai principal) {format_day(day)} : {reason}" for day, reason in base.extensions)
+        end = _forward_end(start, version, trace)
+        if version.direction is Direction.EARLIEST:
+            end += timedelta(days=1)
+            trace.steps.append(
+                f"Le délai d'attente est écoulé à 24 heures : l'acte est recevable à partir du {_fr(end)}"
+            )
+        due = trace.move(end, 1, PROROGATION)
+    if rule.safety_margin_fr:
+        trace.steps.append(f"Marge de sécurité : {rule.safety_margin_fr}")
+    trace.steps.append(_conclusion(version, due))
+    return Computation(
+        rule=rule.key,
+        party=rule.party.value,
+        trigger=trigger,
+        due_on=due,
+        version_label=label,
+        citation=rule.citation_on(ref),
+        steps=tuple(trace.steps),
+        extensions=tuple(trace.extensions),
+        notes=_notes(rule, rule.citation_for(ref), ref, due, subdivision, closures),
+        timezone=court_timezone(subdivision),
+    )
+
+
+def _conclusion(version: RuleVersion, due: date) -> str:
+    if version.unit is Unit.FIXED_DATE:
+        return f"Échéance : {format_day(due)} (date fixée par le juge)."
+    if version.direction is Direction.EARLIEST:
+        return f"Recevable à partir du {format_day(due)}."
+    if version.direction is Direction.BACKWARD:
+        return f"Dernier jour utile : {format_day(due)}."
+    return f"Échéance : {format_day(due)} à 24 heures (art. 801 CPP)."
+
+
+def _notes(rule: Rule, citation: Citation, ref: date, due: date, subdivision, closures) -> tuple[str, ...]:
+    notes = [GREFFE_NOTE, *rule.notes_fr]
+    zone = court_timezone(subdivision)
+    if zone != "Europe/Paris":
+        notes.append(f"24 heures, heure locale du tribunal (fuseau {zone}).")
+    court_note = COURT_NOTES.get(package_subdivision(subdivision) or "")
+    if court_note:
+        notes.append(court_note)
+    custom = customary_holiday(due, subdivision)
+    if custom and due not in closures:
+        notes.append(
+            f"Le {format_day(due)} ({custom}) est un jour férié d'usage, non prévu par la loi : il ne proroge pas le "
+            "délai, sauf fermeture du tribunal enregistrée ; le greffe peut être fermé, agir la veille."
+        )
+    if rule.version_on(ref).unit is Unit.FIXED_DATE and not is_working_day(due, subdivision, closures):
+        notes.append(
+            f"Le {format_day(due)} n'est pas un jour ouvrable : consigner au plus tard le jour ouvrable précédent."
+        )
+    if ref >= NEW_CODE_IN_FORCE and (citation.valid_from is None or citation.valid_from < NEW_CODE_IN_FORCE):
+        notes.append(NEW_CODE_NOTE)
+    return tuple(notes)
 
 
 def compute_due_date(
@@ -397,27 +352,10 @@ def compute_due_date(
     *,
     alsace_moselle: bool = False,
     subdivision: str | None = None,
+    closures=frozenset(),
+    on: date | None = None,
 ) -> date:
-    """The date attached to `rule` for an event on `trigger`, in the parquet's holiday subdivision.
-
-    FORWARD rules: the last day to act (until 24:00). EARLIEST: the first day the act is admissible.
-    BACKWARD: the last day before `trigger` (the hearing) on which the act is in time.
-    `subdivision` wins over `alsace_moselle`, which means subdivision "57" (Moselle: same holidays
-    as "6AE", Alsace).
-    """
-    spec = get_rule(rule)
+    """`compute(...).due_on`. `subdivision` wins over `alsace_moselle` (which means "57")."""
     if subdivision is None and alsace_moselle:
         subdivision = ALSACE_MOSELLE_SUBDIVISION
-    if spec.direction is Direction.BACKWARD:
-        # Hours before the hearing date, rounded out to whole days before it (see letter_420_1).
-        days_before = -(-spec.length // 24) + 1
-        return previous_working_day(trigger - timedelta(days=days_before), subdivision)
-    start = trigger
-    if spec.counted_after:
-        start = compute_due_date(spec.counted_after, trigger, subdivision=subdivision)
-    end = _last_counted_day(start, spec)
-    if spec.direction is Direction.EARLIEST:
-        # The waiting period has run out at 24:00 on its last day; the act can be done the next
-        # working day (when a court registry can receive it).
-        return next_working_day(end + timedelta(days=1), subdivision)
-    return next_working_day(end, subdivision)
+    return compute(rule, trigger, subdivision=subdivision, closures=closures, on=on).due_on
