@@ -1,181 +1,75 @@
 """Prescription of the public action: the last day a prosecution can still start (pure, no database).
 
-The rules are rows of RULES, first match wins, each citing its article. Counting, as the Cour de
-cassation does: the period « ne commence à courir que le lendemain du jour où l'infraction a été
-commise, … se calcule de quantième à quantième et expire le dernier jour à minuit » (Crim. 8 January
-2018, n° 16-86.735). So a délit of 25 October 2017 can still be prosecuted on 25 October 2023 and is
-prescribed from 26 October 2023. `PrescriptionResult.date` is that last day (24:00 included).
+The successive laws are data (`procedures/prescription_rules.py`). The engine starts with the law in
+force on the day of the facts (or at the end of a continuing offence), then walks the later laws and
+the acts in date order; a new law applies only to an offence not yet prescribed on its first day in
+force (art. 112-2 4° C. pén.: no revival), and before 10 March 2004 a longer law did not reach
+earlier facts at all. Counting, as the Cour de cassation does: the period « ne commence à courir que
+le lendemain du jour où l'infraction a été commise, … se calcule de quantième à quantième et expire
+le dernier jour à minuit » (Crim. 8 January 2018, n° 16-86.735). So a délit of 25 October 2017 can
+still be prosecuted on 25 October 2023 and is prescribed from 26 October 2023; `date` is that last
+day (24:00 included), and an offence whose last day is the first day of a new law gets that law.
 - Art. 801 CPP (prorogation to the next working day) governs periods « pour l'accomplissement d'un
-  acte ou d'une formalité », not prescription; the rewritten CPP says so expressly (art. L1322-1,
-  ordonnance 2025-1091): no weekend or holiday extension here.
-- A start on 29 February ends on 28 February of a common year (the last day of the month when it has
-  no such date: CPC 641 al. 2; new CPP art. L1322-4). The earlier date is also the safer warning.
-- The majority is the 18th birthday; a period « à compter de la majorité » is counted from that day
-  as from the day of the facts (a victim born 15 May 2008: majority 15 May 2026, ten years to
-  15 May 2036 included).
-- Interruption (art. 9-2): each act « fait courir un délai de prescription d'une durée égale au délai
-  initial » from its own date; an act made after the prescription was acquired revives nothing.
-  For minors, an act before the majority changes nothing, as the period from majority ends later.
-- Hidden offences (art. 9-1 al. 2, « par dérogation au premier alinéa des articles 7 et 8 »): only
-  for the ordinary periods; the period runs from the discovery, capped at 12 years (délits) or
-  30 years (crimes) from the facts. An interrupting act before the cap restores the ordinary
-  periods from that act (circulaire JUSD1706599C of 28 February 2017).
-- Suspension (art. 9-3, an insurmountable obstacle) is not modelled: record it on the procedure.
+  acte ou d'une formalité », not prescription (new CPP art. L1322-1): no weekend or holiday extension.
+- A start on 29 February ends on 28 February of a common year (CPC 641 al. 2; new CPP art. L1322-4).
+- The majority is the 18th birthday; a period « à compter de la majorité » is counted from that day.
+  The explanation never prints it (loi de 1881 art. 39 bis): `majority_based` says it was used.
+- Interruption (art. 9-2 1° to 4°: acts of prosecution or investigation, judgments): each act « fait
+  courir un délai de prescription d'une durée égale au délai initial »; an act after the prescription
+  was acquired revives nothing. A classement sans suite or the mere registering of a procedure is
+  not such an act: callers must not pass them. An art. 41-1 measure suspends (art. 41-1 last al.; new
+  CPP L1213-8): its days (end − start, the shorter count) are added if it began before the last day.
+- Hidden offences (art. 9-1, loi 2017-242): start at the discovery, capped at 12 / 30 years; only for
+  the periods of 7 al. 1 and 8 al. 1, and only from 1 March 2017: the earlier case law is not applied.
+- Suspension for an insurmountable obstacle (art. 9-3) is not modelled: record it on the procedure.
 """
 
 from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
-from procedures.eligibility import ArticleRange, add_years, in_ranges, parse_ranges
+from procedures.eligibility import add_years, in_ranges
+from procedures.prescription_rules import (
+    ARTICLE_706_47,
+    ATTEINTES,
+    CROSS_PROCEDURE_FROM,
+    HIDDEN_CAP_YEARS,
+    LAW_VERSIONS,
+    MURDER,
+    RAPE,
+    RULES,
+    SEXUAL_ASSAULTS,
+    SLIDING_FROM,
+    LawVersion,
+    Rule,
+    boundaries_after,
+    version_on,
+)
+
+__all__ = [
+    "ARTICLE_706_47",
+    "LAW_VERSIONS",
+    "RULES",
+    "PrescriptionResult",
+    "SerialOffence",
+    "add_months",
+    "add_years",
+    "find_rule",
+    "is_prescribed",
+    "majority_date",
+    "prescription_date",
+    "warning_due",
+]
 
 Nature = Literal["crime", "delit", "contravention"]
 NATURES: tuple[str, ...] = ("crime", "delit", "contravention")
 MAJORITY_AGE = 18
-HIDDEN_CAP_YEARS = {"delit": 12, "crime": 30}  # art. 9-1 al. 2
-
-
-# Art. 706-47 CPP (offences against minors), as items 1° to 13°. Checked: 1° (murder, 221-1 to
-# 221-4: the 2018 wording added « précédés ou accompagnés d'un viol, de tortures ou d'actes de
-# barbarie », which a 2018 amendment proposed to drop); 4° and 7° as quoted in the Senate's 2021
-# amendments; the rest follows the consolidated text as summarised by practitioners. The range
-# 222-23 to 222-33 takes in the Senate's 2021 change of 4° (222-31-1 -> 222-33).
-ARTICLE_706_47: tuple[ArticleRange, ...] = parse_ranges(
-    "221-1..221-4, "  # 1° meurtre, assassinat d'un mineur
-    "222-1..222-6, "  # 2° tortures et actes de barbarie
-    "222-23..222-33, "  # 3°-4° viols, agressions sexuelles (incestueuses comprises)
-    "225-4-1..225-4-4, "  # 5° traite des êtres humains à l'égard d'un mineur
-    "225-7..225-12-4, "  # 6°-7° proxénétisme à l'égard d'un mineur, recours à la prostitution d'un mineur
-    "227-22..227-28-3"  # 8°-13° corruption, propositions sexuelles, images, atteintes sexuelles
-)
-
-# Art. 7 al. 2: crimes of 706-16 (terrorism: 421-1 to 421-6 CP), 706-26 (drug trafficking:
-# 222-34 to 222-40), 214-1 to 214-4, 221-12, livre IV bis (461-1 to 462-11).
-THIRTY_YEAR_CRIMES = parse_ranges("421-1..421-6, 222-34..222-40, 214-1..214-4, 221-12, 461-1..462-11")
-TERRORISM = parse_ranges("421-1..421-6")
-DRUG_TRAFFICKING = parse_ranges("222-34..222-40")
-
-
-@dataclass(frozen=True)
-class Rule:
-    key: str
-    natures: tuple[str, ...]
-    years: int | None  # None: imprescriptible
-    from_majority: bool
-    label_fr: str
-    source: str
-    articles: tuple[ArticleRange, ...] = ()  # empty: any article
-    excluded: tuple[ArticleRange, ...] = ()
-    flags: tuple[str, ...] = ()  # "terrorism", "drug_trafficking": match even without an article
-    minor_victim: bool = False
-    hidden_allowed: bool = False  # art. 9-1 al. 2 only derogates from 7 al. 1 and 8 al. 1
-    serial: tuple[ArticleRange, ...] = ()  # prescription glissante (7 al. 3, 8 al. 4)
-
-
-RULES: tuple[Rule, ...] = (
-    Rule(
-        key="imprescriptible",
-        natures=("crime",),
-        years=None,
-        from_majority=False,
-        label_fr="Crime contre l'humanité ou génocide : imprescriptible",
-        source="art. 7 al. 4 CPP",
-        articles=parse_ranges("211-1..212-3"),
-    ),
-    # Art. 8 al. 3: « délits prévus aux articles 222-12, 222-29-1 et 227-26 du code pénal, lorsqu'ils
-    # sont commis sur des mineurs … vingt années révolues à compter de la majorité ». Al. 4 (loi
-    # 21 April 2021): 222-29-1 and 227-26 prolonged by a new sexual offence on another minor.
-    Rule(
-        key="minor_delit_20_years",
-        natures=("delit",),
-        years=20,
-        from_majority=True,
-        label_fr="Délit sur mineur (222-12, 222-29-1, 227-26) : 20 ans à compter de la majorité",
-        source="art. 8 al. 3 CPP",
-        articles=parse_ranges("222-12, 222-29-1, 227-26"),
-        minor_victim=True,
-        serial=parse_ranges("222-29-1, 227-26"),
-    ),
-    # Art. 7 al. 3: « crimes mentionnés à l'article 706-47 …, lorsqu'ils sont commis sur des mineurs,
-    # … trente années révolues à compter de la majorité »; for a rape, prolonged by a new rape,
-    # sexual assault or atteinte sexuelle on another minor by the same person (loi 21 April 2021).
-    Rule(
-        key="minor_crime_706_47",
-        natures=("crime",),
-        years=30,
-        from_majority=True,
-        label_fr="Crime sur mineur (art. 706-47) : 30 ans à compter de la majorité",
-        source="art. 7 al. 3 CPP",
-        articles=ARTICLE_706_47,
-        minor_victim=True,
-        serial=parse_ranges("222-23..222-26-1"),
-    ),
-    # Art. 8 al. 2: délits of 706-47 on minors, ten years from the majority; also 223-15-2 and
-    # 223-15-3 (abus de faiblesse, sujétion), as quoted by practitioners since the law of 10 May 2024.
-    Rule(
-        key="minor_delit_706_47",
-        natures=("delit",),
-        years=10,
-        from_majority=True,
-        label_fr="Délit sur mineur (art. 706-47) : 10 ans à compter de la majorité",
-        source="art. 8 al. 2 CPP",
-        articles=(*ARTICLE_706_47, *parse_ranges("223-15-2..223-15-3")),
-        minor_victim=True,
-    ),
-    Rule(
-        key="crime_30_years",
-        natures=("crime",),
-        years=30,
-        from_majority=False,
-        label_fr="Crime de terrorisme, de trafic de stupéfiants ou assimilé : 30 ans",
-        source="art. 7 al. 2 CPP (706-16, 706-26, 706-25-1)",
-        articles=THIRTY_YEAR_CRIMES,
-        flags=("terrorism", "drug_trafficking"),
-    ),
-    # Art. 706-25-1 al. 2 and 706-31 al. 2: délits of terrorism and drug trafficking, 20 years; not
-    # the apology / provocation délits of 421-2-5 to 421-2-5-2 (ordinary six years).
-    Rule(
-        key="delit_20_years",
-        natures=("delit",),
-        years=20,
-        from_majority=False,
-        label_fr="Délit de terrorisme ou de trafic de stupéfiants : 20 ans",
-        source="art. 706-25-1 et 706-31 CPP",
-        articles=(*TERRORISM, *DRUG_TRAFFICKING),
-        excluded=parse_ranges("421-2-5..421-2-5-2"),
-        flags=("terrorism", "drug_trafficking"),
-    ),
-    Rule(
-        key="crime",
-        natures=("crime",),
-        years=20,
-        from_majority=False,
-        label_fr="Crime : 20 ans",
-        source="art. 7 al. 1 CPP",
-        hidden_allowed=True,
-    ),
-    Rule(
-        key="delit",
-        natures=("delit",),
-        years=6,
-        from_majority=False,
-        label_fr="Délit : 6 ans",
-        source="art. 8 al. 1 CPP",
-        hidden_allowed=True,
-    ),
-    Rule(
-        key="contravention",
-        natures=("contravention",),
-        years=1,
-        from_majority=False,
-        label_fr="Contravention : 1 an",
-        source="art. 9 CPP",
-    ),
-)
+HIDDEN_FROM = date(2017, 3, 1)
+SEXUAL_OFFENCES = RAPE + SEXUAL_ASSAULTS + ATTEINTES  # art. 9-2 last al.: viol, agression, atteinte sexuelle
 
 
 @dataclass(frozen=True)
@@ -184,14 +78,18 @@ class SerialOffence:
 
     committed_on: date
     prescription_date: date
+    article: str | None = None  # when given, checked against art. 7 al. 3 / 8 al. 4
 
 
 @dataclass(frozen=True)
 class PrescriptionResult:
-    date: date | None  # last day the action can be brought (until 24:00); None: imprescriptible
+    date: date | None  # last day the action can be brought (until 24:00); None: imprescriptible or suspended
     rule_key: str
     explanation_fr: str
     source: str
+    law_steps: tuple[str, ...] = ()  # each law applied or refused, each act, in date order
+    suspended_since: date | None = None  # an art. 41-1 measure not yet ended
+    majority_based: bool = False  # counted from the victim's majority (whose date is never printed)
 
     @property
     def prescribed_from(self) -> date | None:
@@ -209,20 +107,223 @@ def majority_date(birth_date: date) -> date:
     return add_years(birth_date, MAJORITY_AGE)
 
 
-def _matches(rule: Rule, nature: str, article: str | None, flags: set[str], minor: bool) -> bool:
-    if nature not in rule.natures or (rule.minor_victim and not minor):
-        return False
-    if article is not None and in_ranges(article, rule.excluded):
-        return False
-    if not rule.articles and not rule.flags:
-        return True
-    return bool(flags & set(rule.flags)) or (article is not None and in_ranges(article, rule.articles))
+def _conditions(murder_with_rape_torture_barbarism: bool, murder_in_legal_recidivism: bool) -> frozenset[str]:
+    return frozenset(
+        name
+        for name, on in (
+            ("murder_rape_torture", murder_with_rape_torture_barbarism),
+            ("murder_recidivism", murder_in_legal_recidivism),
+        )
+        if on
+    )
 
 
-def find_rule(nature: str, article: str | None = None, flags: Sequence[str] = (), minor: bool = False) -> Rule:
+def _rule_in(
+    version: LawVersion,
+    nature: str,
+    article: str | None,
+    flags: set[str],
+    minor: bool,
+    on: date,
+    conditions: frozenset[str] = frozenset(),
+) -> Rule:
+    return next(rule for rule in version.rules if rule.matches(nature, article, flags, minor, on, conditions))
+
+
+def find_rule(
+    nature: str,
+    article: str | None = None,
+    flags: Sequence[str] = (),
+    minor: bool = False,
+    *,
+    on: date | None = None,
+    conditions: frozenset[str] = frozenset(),
+) -> Rule:
+    """The rule of the law in force on `on` (today's law by default), without the walk through time."""
     if nature not in NATURES:
         raise ValueError(f"Nature inconnue : {nature!r} (crime, delit ou contravention)")
-    return next(rule for rule in RULES if _matches(rule, nature, article, set(flags), minor))
+    day = on or date.max
+    return _rule_in(version_on(day), nature, article, set(flags), minor, day, conditions)
+
+
+def _fr(day: date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _low(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _merge(periods: Sequence[tuple[date, date]]) -> list[tuple[date, date]]:
+    merged: list[tuple[date, date]] = []
+    for start, end in sorted(periods):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+@dataclass
+class _Walk:
+    """The state of one offence's prescription while the laws and acts are walked in date order."""
+
+    nature: str
+    article: str | None
+    flags: set[str]
+    minor: bool
+    conditions: frozenset[str]
+    start: date  # the facts, or the end of a continuing offence
+    majority: date | None
+    hidden: bool
+    discovered_on: date | None
+    suspensions: list[tuple[date, date]]  # closed art. 41-1 measures, merged
+    version: LawVersion
+    rule: Rule
+    acts: list[date] = field(default_factory=list)
+    floors: list[date] = field(default_factory=list)  # prolongations (art. 7 al. 3, 8 al. 4)
+    steps: list[str] = field(default_factory=list)
+    end: date = date.min
+
+    def hidden_applies(self) -> bool:
+        return self.hidden and self.version.hidden and self.rule.hidden_allowed
+
+    def _extend(self, end: date, anchor: date) -> date:
+        # Art. 41-1 last al.: the days of a measure started before the running end are added.
+        for start, stop in self.suspensions:
+            if stop > anchor and start <= end:
+                end += timedelta(days=(stop - max(start, anchor)).days)
+        return end
+
+    def compute_end(self) -> date:
+        years = self.rule.years
+        assert years is not None
+        if self.hidden_applies():
+            cap = add_years(self.start, HIDDEN_CAP_YEARS[self.nature])
+            origin = max(self.discovered_on, self.start) if self.discovered_on else self.start
+            first = cap if self.discovered_on is None else min(self._extend(add_years(origin, years), origin), cap)
+        else:
+            base = self.majority if self.rule.from_majority and self.majority else self.start
+            first = self._extend(add_years(base, years), base)
+        return max([first, *(self._extend(add_years(act, years), act) for act in self.acts), *self.floors])
+
+    def law(self, day: date) -> None:
+        version = version_on(day)
+        rule = _rule_in(version, self.nature, self.article, self.flags, self.minor, day, self.conditions)
+        title = _cap(version.title_fr) if version.valid_from == day else f"Liste de l'art. 706-47 au {_fr(day)}"
+        same = (rule.years, rule.from_majority, rule.hidden_allowed and version.hidden) == (
+            self.rule.years,
+            self.rule.from_majority,
+            self.rule.hidden_allowed and self.version.hidden,
+        )
+        if same and (self.end >= day or rule == self.rule):
+            if version.applies_to_pending:  # same period: only the article's wording moved
+                self.version, self.rule = version, rule
+            if version.valid_from == day and self.end >= day:
+                self.steps.append(f"{title} ({_fr(day)}) : délai inchangé.")
+            return
+        if self.end < day:
+            self.steps.append(
+                f"{title}, en vigueur le {_fr(day)} : non appliquée, prescription déjà acquise le "
+                f"{_fr(self.end + timedelta(days=1))} (art. 112-2 4° C. pén., pas de résurrection)."
+            )
+            return
+        if not version.applies_to_pending:
+            self.steps.append(
+                f"{title} ({_fr(day)}) : non appliquée aux faits antérieurs (art. 112-2 4° C. pén. dans sa "
+                "rédaction antérieure au 10 mars 2004)."
+            )
+            return
+        before = self.end
+        self.version, self.rule = version, rule
+        self.end = self.compute_end()
+        shorter = " (délai plus court, d'application immédiate)" if self.end < before else ""
+        self.steps.append(
+            f"{title}, en vigueur le {_fr(day)} : appliquée{shorter}, {_low(rule.label_fr)} → {_fr(self.end)}."
+        )
+
+    def act(self, day: date, kind: str) -> None:
+        if day > self.end:
+            self.steps.append(f"{kind} du {_fr(day)} postérieur à la prescription : sans effet.")
+            return
+        before = self.end
+        self.acts.append(day)
+        self.end = self.compute_end()
+        if self.end > before:
+            self.steps.append(f"{kind} du {_fr(day)} : nouveau délai de {self.rule.years} ans → {_fr(self.end)}.")
+        else:
+            self.steps.append(f"{kind} du {_fr(day)} : n'allonge pas le délai en cours.")
+
+    def cross_act(self, day: date) -> None:
+        kind = "Acte d'une procédure visant la même personne pour un autre mineur"
+        if not (self.minor and self.article and in_ranges(self.article, SEXUAL_OFFENCES)):
+            self.steps.append(
+                f"{kind} ({_fr(day)}) : sans effet, l'art. 9-2 dernier al. ne vise que le viol, "
+                "l'agression ou l'atteinte sexuelle sur mineur."
+            )
+        elif day < CROSS_PROCEDURE_FROM:
+            self.steps.append(
+                f"{kind} ({_fr(day)}) : antérieur au {_fr(CROSS_PROCEDURE_FROM)} (art. 9-2 dernier al., "
+                "rétabli au JO du 24 avril 2021) : sans effet."
+            )
+        else:
+            self.act(day, f"{kind} (art. 9-2 dernier al.)")
+
+    def serial(self, offence: SerialOffence) -> None:
+        day, text = offence.committed_on, f"Nouvelle infraction sur un autre mineur le {_fr(offence.committed_on)}"
+        crime = self.nature == "crime" and self.article is not None and in_ranges(self.article, RAPE)
+        delit = (
+            self.nature == "delit" and self.article is not None and in_ranges(self.article, SEXUAL_ASSAULTS + ATTEINTES)
+        )
+        later = (RAPE if crime else ()) + SEXUAL_ASSAULTS + ATTEINTES
+        source = "art. 7 al. 3 CPP" if crime else "art. 8 al. 4 CPP"
+        if not self.minor or not (crime or delit):
+            self.steps.append(
+                f"{text} : sans effet, la prolongation ne vise que le viol (art. 7 al. 3) ou l'agression "
+                "ou l'atteinte sexuelle (art. 8 al. 4) sur mineur."
+            )
+        elif offence.article is not None and not in_ranges(offence.article, later):
+            self.steps.append(f"{text} : sans effet, infraction d'un autre type que celles de l'{source}.")
+        elif day < SLIDING_FROM:
+            self.steps.append(
+                f"{text} : antérieure au {_fr(SLIDING_FROM)} (loi n° 2021-478), prolongation non "
+                "appliquée (calcul prudent)."
+            )
+        elif day > self.end:
+            self.steps.append(f"{text} : postérieure à la prescription, sans effet.")
+        elif offence.prescription_date <= self.end:
+            self.steps.append(f"{text} : sa prescription ne va pas au-delà, sans effet.")
+        else:
+            self.floors.append(offence.prescription_date)
+            self.end = offence.prescription_date
+            self.steps.append(f"{text} : délai prolongé jusqu'à sa prescription, le {_fr(self.end)} ({source}).")
+
+
+def _validate(
+    nature: str,
+    facts_date: date,
+    victim_birth_date: date | None,
+    conduct_ended_on: date | None,
+    acts: Sequence[date],
+    suspensions: Sequence[tuple[date, date | None]],
+    serial_offences: Sequence[SerialOffence],
+) -> None:
+    if nature not in NATURES:
+        raise ValueError(f"Nature inconnue : {nature!r} (crime, delit ou contravention)")
+    if victim_birth_date is not None and victim_birth_date > facts_date:
+        raise ValueError("La victime ne peut être née après les faits.")
+    if conduct_ended_on is not None and conduct_ended_on < facts_date:
+        raise ValueError("La fin du comportement ne peut précéder le début des faits.")
+    if any(act < facts_date for act in acts):
+        raise ValueError("Un acte interruptif ne peut précéder les faits.")
+    if any(start < facts_date or (end is not None and end < start) for start, end in suspensions):
+        raise ValueError("Une suspension doit commencer après les faits et finir après son début.")
+    if any(offence.prescription_date < offence.committed_on for offence in serial_offences):
+        raise ValueError("La prescription d'une nouvelle infraction ne peut précéder sa commission.")
 
 
 def prescription_date(
@@ -237,69 +338,147 @@ def prescription_date(
     discovered_on: date | None = None,
     hidden: bool = False,
     serial_offences: Sequence[SerialOffence] = (),
+    suspensions: Sequence[tuple[date, date | None]] = (),
+    cross_procedure_interruptions: Sequence[date] = (),
+    continuing: bool = False,
+    conduct_ended_on: date | None = None,
+    murder_with_rape_torture_barbarism: bool = False,
+    murder_in_legal_recidivism: bool = False,
 ) -> PrescriptionResult:
     """The last day the public action is still open for one offence and one victim.
 
-    `interruptions`: dates of acts of investigation or prosecution (art. 9-2). `hidden`: the offence
-    is occulte or dissimulée (art. 9-1), `discovered_on` the day it appeared and could be recorded.
+    `interruptions`: dates of acts of art. 9-2 1° to 4° in this procedure. `suspensions`: art. 41-1
+    measures as (start, end), end None while running. `cross_procedure_interruptions`: acts of 9-2 1°
+    to 4° in a procedure against the same person for a rape, sexual assault or atteinte sexuelle on
+    another minor. `continuing`: a continuing or habitual offence, run from `conduct_ended_on`.
+    `hidden`: occulte or dissimulée (art. 9-1), `discovered_on` the day it could be recorded.
     """
-    if victim_birth_date is not None and victim_birth_date > facts_date:
-        raise ValueError("La victime ne peut être née après les faits.")
-    if any(act < facts_date for act in interruptions):
-        raise ValueError("Un acte interruptif ne peut précéder les faits.")
+    _validate(
+        nature,
+        facts_date,
+        victim_birth_date,
+        conduct_ended_on,
+        [*interruptions, *cross_procedure_interruptions],
+        suspensions,
+        serial_offences,
+    )
+    start = conduct_ended_on or facts_date
     majority = majority_date(victim_birth_date) if victim_birth_date else None
     minor = majority is not None and facts_date < majority
     flags = {name for name, on in (("terrorism", terrorism), ("drug_trafficking", drug_trafficking)) if on}
-    rule = find_rule(nature, article, flags, minor)
+    conditions = _conditions(murder_with_rape_torture_barbarism, murder_in_legal_recidivism)
+    version = version_on(start)
+    rule = _rule_in(version, nature, article, flags, minor, start, conditions)
     if rule.years is None:
         return PrescriptionResult(None, rule.key, f"{rule.label_fr}.", rule.source)
 
-    start = majority if rule.from_majority and majority else facts_date
-    end = add_years(start, rule.years)
-    lines = [
-        f"{rule.label_fr}.",
-        f"Point de départ : {_fr(start)}{' (majorité de la victime)' if rule.from_majority else ''}.",
-    ]
-    if victim_birth_date is None and nature != "contravention":
-        lines.append("Date de naissance de la victime inconnue : règles propres aux mineurs non appliquées.")
-    if hidden and rule.hidden_allowed:
-        cap = add_years(facts_date, HIDDEN_CAP_YEARS[nature])
-        if discovered_on is None:
-            end = cap
-            lines.append(f"Infraction occulte non encore découverte : délai butoir au {_fr(cap)} (art. 9-1).")
-        else:
-            end = min(add_years(max(discovered_on, facts_date), rule.years), cap)
-            lines.append(f"Infraction occulte ou dissimulée découverte le {_fr(discovered_on)}, butoir {_fr(cap)}.")
-
-    # Interruptions and serial offences in date order: each one counts only if made in time.
-    events = [(act, None) for act in interruptions] + [(offence.committed_on, offence) for offence in serial_offences]
-    serial_applies = bool(rule.serial) and article is not None and in_ranges(article, rule.serial)
-    for day, serial in sorted(events, key=_day):
-        if serial is None:
-            if day > end:
-                lines.append(f"Acte du {_fr(day)} postérieur à la prescription : sans effet.")
-            elif add_years(day, rule.years) > end:
-                end = add_years(day, rule.years)
-                lines.append(f"Acte interruptif du {_fr(day)} : nouveau délai de {rule.years} ans (art. 9-2).")
-        elif serial_applies and day <= end < serial.prescription_date:
-            end = serial.prescription_date
-            lines.append(f"Nouvelle infraction sur un autre mineur le {_fr(day)} : prolongé ({rule.source}).")
-    lines.append(
-        f"Poursuites possibles jusqu'au {_fr(end)} inclus ; prescription acquise le {_fr(end + timedelta(1))}."
+    walk = _Walk(
+        nature,
+        article,
+        flags,
+        minor,
+        conditions,
+        start,
+        majority,
+        hidden,
+        discovered_on,
+        _merge([(s, e) for s, e in suspensions if e is not None]),
+        version,
+        rule,
     )
-    return PrescriptionResult(end, rule.key, " ".join(lines), rule.source)
+    walk.end = walk.compute_end()
+    walk.steps.append(f"Loi applicable au {_fr(start)} : {version.title_fr}, {_low(rule.label_fr)} → {_fr(walk.end)}.")
+
+    events: list[tuple[date, int, str, object]] = [(day, 0, "law", None) for day in boundaries_after(start)]
+    events += [(s, 1, "suspension", e) for s, e in suspensions]
+    events += [(day, 2, "act", None) for day in interruptions]
+    events += [(day, 2, "cross", None) for day in cross_procedure_interruptions]
+    events += [(offence.committed_on, 3, "serial", offence) for offence in serial_offences]
+    suspended_since = None
+    for day, _, kind, payload in sorted(events, key=lambda event: (event[0], event[1])):
+        if kind == "law":
+            walk.law(day)
+        elif kind == "act":
+            walk.act(day, "Acte interruptif (art. 9-2)")
+        elif kind == "cross":
+            walk.cross_act(day)
+        elif kind == "serial":
+            assert isinstance(payload, SerialOffence)
+            walk.serial(payload)
+        elif day > walk.end:
+            walk.steps.append(f"Mesure de l'art. 41-1 du {_fr(day)} postérieure à la prescription : sans effet.")
+        elif payload is None:
+            suspended_since = day
+            walk.steps.append(f"Mesure de l'art. 41-1 en cours depuis le {_fr(day)} : prescription suspendue.")
+            break
+        else:
+            assert isinstance(payload, date)
+            walk.steps.append(
+                f"Mesure de l'art. 41-1 du {_fr(day)} au {_fr(payload)} : prescription suspendue "
+                f"({(payload - day).days} jours ajoutés, art. 41-1 dernier al.)."
+            )
+    return _result(walk, victim_birth_date, continuing, conduct_ended_on, suspended_since)
 
 
-def _day(event: tuple[date, object]) -> date:
-    return event[0]
+def _result(
+    walk: _Walk, birth: date | None, continuing: bool, conduct_ended_on: date | None, suspended_since: date | None
+) -> PrescriptionResult:
+    rule, majority_based = walk.rule, walk.rule.from_majority and walk.minor
+    if majority_based:
+        origin = "Point de départ : majorité de la victime."
+    elif walk.hidden_applies() and walk.discovered_on:
+        origin = f"Point de départ : {_fr(max(walk.discovered_on, walk.start))} (découverte de l'infraction)."
+    else:
+        origin = f"Point de départ : {_fr(walk.start)}{' (fin du comportement)' if conduct_ended_on else ''}."
+    lines = [f"{rule.label_fr}.", origin]
+    if birth is None and walk.nature != "contravention":
+        lines.append("Date de naissance de la victime inconnue : règles propres aux mineurs non appliquées.")
+    if continuing and conduct_ended_on is None:
+        lines.append(
+            "Infraction continue : date de fin du comportement inconnue, calcul prudent à partir du début des faits."
+        )
+    if walk.minor and walk.article and in_ranges(walk.article, MURDER) and not walk.conditions:
+        lines.append(
+            "Meurtre d'un mineur : l'art. 706-47 1° ne s'applique que s'il est précédé ou accompagné d'un "
+            "viol, de tortures ou d'actes de barbarie, ou commis en récidive légale."
+        )
+    if walk.hidden and walk.start < HIDDEN_FROM:
+        lines.append(
+            "Infraction occulte ou dissimulée : le report du point de départ (art. 9-1) ne joue qu'à partir "
+            "du 01/03/2017 ; la jurisprudence antérieure n'est pas appliquée (calcul prudent)."
+        )
+    if walk.hidden_applies():
+        cap = add_years(walk.start, HIDDEN_CAP_YEARS[walk.nature])
+        found = f"découverte le {_fr(walk.discovered_on)}" if walk.discovered_on else "non encore découverte"
+        lines.append(f"Infraction occulte ou dissimulée {found} : délai butoir au {_fr(cap)} (art. 9-1).")
+    lines += _summary(walk.steps)
+    if suspended_since is not None:
+        lines.append(
+            f"Prescription suspendue depuis le {_fr(suspended_since)} : date à recalculer à la fin de la mesure."
+        )
+        return PrescriptionResult(
+            None, rule.key, " ".join(lines), rule.source, tuple(walk.steps), suspended_since, majority_based
+        )
+    lines.append(
+        f"Poursuites possibles jusqu'au {_fr(walk.end)} inclus ; prescription acquise le "
+        f"{_fr(walk.end + timedelta(days=1))}."
+    )
+    return PrescriptionResult(walk.end, rule.key, " ".join(lines), rule.source, tuple(walk.steps), None, majority_based)
 
 
-def _fr(day: date) -> str:
-    return f"{day:%d/%m/%Y}"
+def _summary(steps: list[str]) -> list[str]:
+    """The steps worth reading in the explanation: not the unchanged laws, one refusal after prescription."""
+    kept, refused = [], False
+    for step in steps:
+        if step.endswith("délai inchangé.") or (refused and "pas de résurrection" in step):
+            continue
+        refused = refused or "pas de résurrection" in step
+        kept.append(step)
+    return kept
 
 
 def warning_due(result: PrescriptionResult, today: date, months: int = 6) -> bool:
-    """True once `today` is within `months` of the last day, and after it (imprescriptible: never)."""
+    """True once `today` is within `months` of the last day, and after it (no date: never)."""
     if result.date is None:
         return False
     return today >= add_months(result.date, -months)
