@@ -55,7 +55,17 @@ def _event(deadline: Deadline, stamp, base: str) -> Event:
     if deadline.procedure:
         description.append(f"Procédure : {deadline.procedure.parquet.name} n° {deadline.procedure.parquet_reference}")
     description.append(f"Échéance : {deadline.due_on:%d/%m/%Y} à 24 heures (art. 801 CPP)")
-    url = base + reverse("case_detail", args=[deadline.case_id])
+    if deadline.is_overridden:
+        description.append(
+            f"Échéance modifiée à la main (calculée : {deadline.computed_due_on:%d/%m/%Y}) : {deadline.override_reason}"
+        )
+    if deadline.rule_version:
+        description.append(f"Règle : {deadline.rule_version}")
+    lines = deadline.explanation_lines
+    if lines:
+        description.append("Calcul :")
+        description.extend(f"- {line}" for line in lines)
+    url = base + reverse("deadline_detail", args=[deadline.pk])
 
     event = Event()
     event.add("uid", f"deadline-{deadline.pk}@{UID_DOMAIN}")

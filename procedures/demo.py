@@ -88,6 +88,7 @@ def seed(*, stdout=None) -> None:
         author="ACPE",
         author_association=acpe,
         recipient="Procureur de la République de Paris",
+        lodged_with="procureur",
         sent_on=date(2024, 6, 25),
         subject="Plainte pour que la qualification de proxénétisme soit retenue contre le site et son propriétaire.",
     )
@@ -131,7 +132,7 @@ def seed(*, stdout=None) -> None:
         outcome="conviction",
         summary="11 prévenus condamnés sur 12 (date exacte du jugement non publiée dans les sources : 30 avril retenu).",
     )
-    for deadline in Deadline.objects.filter(procedure=valenciennes, status=DeadlineStatus.OPEN):
+    for deadline in Deadline.objects.own().filter(procedure=valenciennes, status=DeadlineStatus.OPEN):
         services.deadline_complete(user=lawyer, deadline=deadline, completed_on=deadline.due_on)
 
     saint_pol_case = _case("SOS-2024-002")
@@ -166,6 +167,14 @@ def seed(*, stdout=None) -> None:
         occurred_on=today - timedelta(days=5),
         title="Avis de fin d'information (fictif, démonstration)",
         interrupts_prescription=True,
+    )
+    services.event_record(
+        user=sos_lawyer,
+        case=saint_pol_case,
+        procedure=saint_pol,
+        kind="declaration_175",
+        occurred_on=today - timedelta(days=2),
+        title="Déclaration d'intention de déposer des demandes et observations (art. 175 III, fictif)",
     )
 
     synthe_case = _case("SOS-2024-001")

@@ -210,6 +210,13 @@ class ArticleRule:
         return f"art. {self.article} CPP"
 
 
+# « lorsque l'action publique a été mise en mouvement par le ministère public ou la partie lésée »:
+# the association joins a prosecution and cannot start one itself.
+NO_PACPC_NOTE = (
+    "Pas de plainte avec constitution de partie civile (art. 85) : l'action publique doit déjà avoir été mise en "
+    "mouvement par le parquet ou la victime ; l'association intervient ensuite (art. 87, 418, 420-1)."
+)
+
 ARTICLE_RULES: tuple[ArticleRule, ...] = (
     # Art. 2-2: « lorsque la victime de ces infractions était majeure à la date des faits »; « ne
     # sera recevable … que si elle justifie avoir reçu l'accord de la victime » (majeur en tutelle:
@@ -240,6 +247,9 @@ ARTICLE_RULES: tuple[ArticleRule, ...] = (
         approved_without_public_action=parse_ranges("227-23"),
         approved_without_public_action_abroad=parse_ranges("222-22..222-33-1, 227-22..227-27-1"),
         notes_fr=(
+            "Pas de plainte avec constitution de partie civile (art. 85) pour mettre l'action publique en mouvement, "
+            "sauf association inscrite auprès du ministère de la Justice pour 227-23 ou des faits commis à "
+            "l'étranger (al. 2).",
             "Les faits doivent caractériser une maltraitance de l'enfant (Crim. 4 déc. 2018).",
             "Ancienneté appréciée à la date des faits (Crim. 27 févr. 2001, n° 00-81.718).",
         ),
@@ -286,6 +296,7 @@ ARTICLE_RULES: tuple[ArticleRule, ...] = (
         offences=parse_ranges("222-34..222-40, 227-18-1"),
         consent=Consent.NEVER,
         public_action_required=True,
+        notes_fr=(NO_PACPC_NOTE,),
     ),
     # Art. 2-22 al. 1: public action set in motion and « l'accord de la victime » (minor or protected
     # adult: legal representative); al. 2: « reconnue d'utilité publique … y compris sans l'accord ».
@@ -296,6 +307,7 @@ ARTICLE_RULES: tuple[ArticleRule, ...] = (
         offences=parse_ranges("224-1 A..224-1 C, 225-4-1..225-4-9, 225-5..225-12-2, 225-14-1..225-14-2"),
         consent=Consent.UNLESS_PUBLIC_UTILITY,
         public_action_required=True,
+        notes_fr=(NO_PACPC_NOTE,),
     ),
 )
 

@@ -18,6 +18,7 @@ from .models import (
     Filing,
     FilingStatus,
     Hearing,
+    OrderKind,
     Procedure,
     Referral,
 )
@@ -26,11 +27,32 @@ from .models.procedure import normalise_parquet_reference
 # Steps recorded by hand; referrals, filings, hearings, decisions and transfers write their own.
 MANUAL_EVENT_KINDS = (
     EventKind.APPEAL,
+    EventKind.APPEAL_PROCUREUR_GENERAL,
     EventKind.AVIS_175,
+    EventKind.DECLARATION_175,
     EventKind.REQUISITOIRE,
+    EventKind.ALTERNATIVE_41_1,
     EventKind.CUSTODY,
     EventKind.OTHER,
 )
+
+
+class DefaultsWhenOmitted:
+    """Choice fields that have a default in the model may be left out of a posted form (an older
+    page, a script): they then keep the model's default instead of failing."""
+
+    optional_with_default: tuple[str, ...] = ()
+
+    def _relax_defaults(self):
+        for name in self.optional_with_default:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.optional_with_default:
+            if not cleaned.get(name):
+                cleaned[name] = self._meta.model._meta.get_field(name).get_default()
+        return cleaned
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -80,10 +102,12 @@ class ProcedureForm(forms.ModelForm):
             "suspects",
             "offences",
             "suspect_detained",
+            "conduct_ended_on",
             "notes",
         ]
         widgets = {
             "opened_on": DateInput(),
+            "conduct_ended_on": DateInput(),
             "victims": forms.CheckboxSelectMultiple(),
             "suspects": forms.CheckboxSelectMultiple(),
             "offences": forms.SelectMultiple(attrs={"size": 8}),
@@ -163,6 +187,7 @@ class ReferralForm(forms.ModelForm):
             "recipient",
             "recipient_parquet",
             "sent_on",
+            "lodged_with",
             "reference",
             "subject",
             "acknowledged_on",
@@ -227,24 +252,41 @@ class FilingForm(forms.ModelForm):
         return cleaned
 
 
-class HearingForm(forms.ModelForm):
+class HearingForm(DefaultsWhenOmitted, forms.ModelForm):
+    optional_with_default = ("defendant_residence",)
+
     class Meta:
         model = Hearing
-        fields = ["starts_at", "court", "purpose", "status", "notes"]
+        fields = ["starts_at", "court", "purpose", "status", "summoned_by_association", "defendant_residence", "notes"]
         widgets = {"starts_at": DateTimeLocalInput(), "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, procedure, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.procedure = procedure
+        self._relax_defaults()
 
 
-class DecisionForm(forms.ModelForm):
+class DecisionForm(DefaultsWhenOmitted, forms.ModelForm):
+    optional_with_default = ("prevenu_character", "association_presence")
+
     class Meta:
         model = Decision
-        fields = ["kind", "decided_on", "outcome", "in_absentia", "notified_on", "summary"]
+        fields = [
+            "kind",
+            "order_kind",
+            "decided_on",
+            "outcome",
+            "prevenu_character",
+            "association_presence",
+            "notified_on",
+            "prevenu_served_on",
+            "prevenu_outside_metropole",
+            "summary",
+        ]
         widgets = {
             "decided_on": DateInput(),
             "notified_on": DateInput(),
+            "prevenu_served_on": DateInput(),
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -252,13 +294,33 @@ class DecisionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Decision.clean compares the date with the procedure's opening.
         self.instance.procedure = procedure
+        self._relax_defaults()
+        # « Non précisée » is for decisions recorded before order kinds existed, never a new choice.
+        current = self.instance.order_kind if self.instance.pk else ""
+        self.fields["order_kind"].choices = [
+            (value, label)
+            for value, label in self.fields["order_kind"].choices
+            if value != OrderKind.UNSPECIFIED or value == current
+        ]
 
 
 class EventForm(forms.ModelForm):
     class Meta:
         model = Event
-        fields = ["kind", "occurred_on", "title", "details", "interrupts_prescription"]
-        widgets = {"occurred_on": DateInput(), "details": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "kind",
+            "occurred_on",
+            "title",
+            "details",
+            "interrupts_prescription",
+            "suspends_prescription",
+            "suspension_ends_on",
+        ]
+        widgets = {
+            "occurred_on": DateInput(),
+            "suspension_ends_on": DateInput(),
+            "details": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, procedure, **kwargs):
         super().__init__(*args, **kwargs)

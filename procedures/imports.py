@@ -940,7 +940,9 @@ class Importer:
                     "case_id": self.case.pk,
                     "kind": EventKind.PROCEDURE_OPENED,
                     "source_model": source_model,
-                    "interrupts_prescription": True,
+                    # Registering a procedure is not an act of art. 9-2: it interrupts nothing.
+                    "interrupts_prescription": False,
+                    "suspends_prescription": False,
                 },
                 expressions={"source_id": "t.procedure_id"},
             )

@@ -2,23 +2,18 @@
 CASE_PAGE_SECTIONS, see cases/panels.py): the lawyer's « Mes délais » panel and the case page's
 procedures, referrals, timeline, deadlines and prescription sections."""
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cases.models import Offence, Victim
-
-from .eligibility import add_years
 from .models import DeadlineStatus, Procedure
-from .prescription import PrescriptionResult, is_prescribed, majority_date, prescription_date, warning_due
+from .prescription_rows import PRESCRIPTION_WARNING_MONTHS, prescription_rows
 from .selectors import case_timeline, deadline_list_for_user, hearing_list_upcoming
 
 PANEL_LIMIT = 15
 # Staff print the dossiers a hearing needs: a month ahead leaves time to ask for missing pieces.
 HEARINGS_DAYS_AHEAD = 30
-PRESCRIPTION_WARNING_MONTHS = 6
 UNFINISHED = {DeadlineStatus.OPEN, DeadlineStatus.MISSED}
 
 
@@ -75,91 +70,6 @@ def upcoming_hearings_panel(request, membership) -> str:
     )
 
 
-# --- Prescription of the public action ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PrescriptionRow:
-    victim: Victim | None
-    offence: Offence
-    facts_date: date | None
-    result: PrescriptionResult | None
-    explanation: str
-    warning: bool
-    prescribed: bool
-    birth_date_estimated: bool = False
-
-
-def _birth_date_for_computation(victim: Victim | None, facts_date: date) -> tuple[date | None, bool]:
-    """The birth date the rules need (minors: art. 7 and 8 count from the majority), or, when only
-    the age at the facts is known, the earliest birth date that age allows: the earliest majority,
-    so the earliest prescription date, which is the safe side for a warning."""
-    if victim is None:
-        return None, False
-    if victim.birth_date:
-        return victim.birth_date, False
-    if victim.age_at_facts is not None:
-        return add_years(facts_date, -(victim.age_at_facts + 1)) + timedelta(days=1), True
-    return None, False
-
-
-def _hide_birth_date(explanation: str, birth_date: date | None) -> str:
-    """The explanation names the majority date, which gives away the birth date (identity, loi de
-    1881 art. 39 bis): keep only that it counts from the majority."""
-    if birth_date is None:
-        return explanation
-    majority = majority_date(birth_date)
-    return explanation.replace(
-        f"Point de départ : {majority:%d/%m/%Y} (majorité de la victime).", "Point de départ : majorité de la victime."
-    )
-
-
-def prescription_row(
-    *, victim: Victim | None, offence: Offence, case_facts_start: date | None, interruptions, today: date
-) -> PrescriptionRow:
-    facts_date = (victim.facts_date if victim else None) or case_facts_start
-    if facts_date is None:
-        return PrescriptionRow(
-            victim, offence, None, None, "Date des faits inconnue : calcul impossible.", False, False
-        )
-    birth_date, estimated = _birth_date_for_computation(victim, facts_date)
-    try:
-        result = prescription_date(
-            nature=offence.nature,
-            facts_date=facts_date,
-            victim_birth_date=birth_date,
-            article=offence.article if offence.code == "Code pénal" else None,
-            # An act before the facts cannot interrupt them (a step about other facts of the case).
-            interruptions=[day for day in interruptions if day >= facts_date],
-        )
-    except ValueError as error:
-        return PrescriptionRow(victim, offence, facts_date, None, str(error), False, False)
-    explanation = _hide_birth_date(result.explanation_fr, birth_date)
-    if estimated and facts_date < majority_date(birth_date):
-        explanation += " Date de naissance inconnue : majorité estimée au plus tôt d'après l'âge aux faits."
-    return PrescriptionRow(
-        victim=victim,
-        offence=offence,
-        facts_date=facts_date,
-        result=result,
-        explanation=explanation,
-        warning=warning_due(result, today, months=PRESCRIPTION_WARNING_MONTHS),
-        prescribed=is_prescribed(result, today),
-        birth_date_estimated=estimated,
-    )
-
-
-def prescription_rows(case, *, victims, offences, interruptions, today: date) -> list[PrescriptionRow]:
-    """One row per victim and offence of the case (per offence alone when no victim is recorded)."""
-    return [
-        prescription_row(
-            victim=victim, offence=offence, case_facts_start=case.facts_start, interruptions=interruptions, today=today
-        )
-        for victim in (victims or [None])
-        for offence in offences
-    ]
-
-
 # --- The case page's sections -------------------------------------------------------------------
 
 
@@ -180,15 +90,25 @@ def case_procedures_section(request, case, access) -> str:
         []
         if access.via_share
         else mark_overdue(
-            case.deadlines.filter(status__in=UNFINISHED).select_related("procedure__parquet", "owner"), today
+            case.deadlines.own().filter(status__in=UNFINISHED).select_related("procedure__parquet", "owner"), today
+        )
+    )
+    other_deadlines = (
+        []
+        if access.via_share
+        else list(
+            case.deadlines.others()
+            .filter(status=DeadlineStatus.OPEN, due_on__gte=today)
+            .select_related("procedure__parquet")
+            .order_by("due_on", "pk")[:PANEL_LIMIT]
         )
     )
     rows = prescription_rows(
         case,
         victims=list(case.victims.all()),
         offences=list(case.offences.order_by("article", "label")),
-        interruptions=[event.occurred_on for event in timeline if event.interrupts_prescription],
         today=today,
+        timeline=timeline,
     )
     return render_to_string(
         "procedures/_case_section.html",
@@ -199,6 +119,7 @@ def case_procedures_section(request, case, access) -> str:
             "referrals": referrals,
             "timeline": timeline,
             "deadlines": deadlines,
+            "other_deadlines": other_deadlines,
             "prescription_rows": rows,
             "warning_months": PRESCRIPTION_WARNING_MONTHS,
         },

@@ -75,8 +75,10 @@ def send_deadline_reminders(*, today: date) -> ReminderReport:
 
 def _candidates(today: date):
     upcoming = [today + timedelta(days=days) for days in UPCOMING_STEPS]
-    return Deadline.objects.filter(owner__isnull=False).filter(
-        Q(status=DeadlineStatus.OPEN, due_on__in=upcoming) | Q(status=DeadlineStatus.MISSED)
+    return (
+        Deadline.objects.own()
+        .filter(owner__isnull=False)
+        .filter(Q(status=DeadlineStatus.OPEN, due_on__in=upcoming) | Q(status=DeadlineStatus.MISSED))
     )
 
 

@@ -53,7 +53,9 @@ def procedure_timeline(procedure: Procedure) -> QuerySet[Event]:
 
 def deadline_list_for_user(user, *, association_id=None, include_closed: bool = False) -> QuerySet[Deadline]:
     """'Mes délais': the deadlines the user owns in the cases they can see, soonest first."""
-    deadlines = Deadline.objects.filter(
+    # Only the association's own deadlines: another party's period (the prévenu's opposition, the
+    # procureur général's appeal) is information on the timeline, never a task (art. 489-492, 505).
+    deadlines = Deadline.objects.own().filter(
         owner=user, case__in=case_queryset_for_user(user, association_id=association_id)
     )
     if not include_closed:
@@ -62,7 +64,9 @@ def deadline_list_for_user(user, *, association_id=None, include_closed: bool = 
 
 
 def deadlines_due(today: date, *, days_ahead: int) -> QuerySet[Deadline]:
-    return Deadline.objects.open().filter(due_on=today + timedelta(days=days_ahead)).select_related("case", "owner")
+    return (
+        Deadline.objects.own().open().filter(due_on=today + timedelta(days=days_ahead)).select_related("case", "owner")
+    )
 
 
 def association_facts(association: Association) -> eligibility_engine.AssociationFacts:

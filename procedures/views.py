@@ -31,7 +31,7 @@ from .forms import (
     ReferralForm,
     service_error_on,
 )
-from .models import Deadline, Filing, Hearing, LegalBasis, Referral
+from .models import Deadline, Decision, Filing, Hearing, LegalBasis, Referral
 from .panels import UNFINISHED, mark_overdue, parquet_chains
 from .selectors import deadline_list_for_user, filing_eligibility, filing_list, procedure_get, procedure_timeline
 
@@ -134,6 +134,13 @@ def _filing_rows(procedure) -> list[Filing]:
     return filings
 
 
+def _decision_rows(procedure) -> list:
+    decisions = list(procedure.decisions.order_by("decided_on", "pk"))
+    for decision in decisions:
+        decision.waiting = services.decision_waiting(decision)
+    return decisions
+
+
 @login_required
 def procedure_detail_view(request, procedure_id):
     procedure, access = procedure_get(request.user, procedure_id)
@@ -151,11 +158,13 @@ def procedure_detail_view(request, procedure_id):
         "referrals": list(procedure.referrals.order_by("sent_on", "pk")),
         "filings": _filing_rows(procedure),
         "hearings": list(procedure.hearings.order_by("starts_at")),
-        "decisions": list(procedure.decisions.order_by("decided_on", "pk")),
+        "decisions": _decision_rows(procedure),
         # Deadlines are the lead association's own work: a read-only share does not show them.
         "deadlines": []
         if access.via_share
-        else mark_overdue(procedure.deadlines.select_related("owner"), timezone.localdate()),
+        else mark_overdue(procedure.deadlines.own().select_related("owner"), timezone.localdate()),
+        # Other parties' periods: information the association needs (art. 500, 505), not its tasks.
+        "other_deadlines": [] if access.via_share else list(procedure.deadlines.others().order_by("due_on", "pk")),
         "unfinished": UNFINISHED,
         "timeline": list(procedure_timeline(procedure)),
     }
@@ -228,6 +237,23 @@ def decision_add_view(request, procedure_id):
         messages.success(request, _("Décision enregistrée ; les délais qu'elle ouvre sont calculés."))
         return redirect("procedure_detail", procedure.pk)
     return _procedure_form_page(request, procedure, form, _("Ajouter une décision"))
+
+
+@login_required
+def decision_update_view(request, decision_id):
+    decision = Decision.objects.select_related("procedure").filter(pk=decision_id).first()
+    if decision is None:
+        raise Http404
+    procedure, _access = procedure_get(request.user, decision.procedure_id, require="change")
+    decision.procedure = procedure
+    form = DecisionForm(request.POST or None, instance=decision, procedure=procedure)
+    if request.method == "POST" and _save_with(
+        form,
+        lambda data: services.decision_update(user=request.user, decision=decision, **data),
+    ):
+        messages.success(request, _("Décision modifiée ; les délais qui en dépendaient sont ouverts."))
+        return redirect("procedure_detail", procedure.pk)
+    return _procedure_form_page(request, procedure, form, _("Modifier la décision"))
 
 
 @login_required
@@ -361,6 +387,26 @@ def deadline_list_view(request):
             "show_all": show_all,
             "unfinished": UNFINISHED,
             "can_change": membership.has_permission(Permission.CHANGE_CASES),
+        },
+    )
+
+
+@login_required
+def deadline_detail_view(request, deadline_id):
+    deadline, access = _deadline_get(request.user, deadline_id)
+    if access.via_share:
+        # Deadlines are the lead association's work: a shared case does not show them.
+        raise Http404
+    access_log_record(request=request, action=AccessAction.VIEW, obj=deadline.case, case_id=deadline.case_id)
+    return render(
+        request,
+        "procedures/deadline_detail.html",
+        {
+            "deadline": deadline,
+            "case": deadline.case,
+            "access": access,
+            "lines": deadline.explanation_lines,
+            "unfinished": UNFINISHED,
         },
     )
 

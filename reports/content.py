@@ -97,7 +97,7 @@ def _weights(dossier: Dossier, sections: list[str]) -> dict[str, int]:
             + 2 * Decision.objects.filter(procedure__case=case).count()
             + 1
         ),
-        Section.DEADLINES: lambda: case.deadlines.filter(status=DeadlineStatus.OPEN).count() + 1,
+        Section.DEADLINES: lambda: case.deadlines.own().filter(status=DeadlineStatus.OPEN).count() + 1,
     }
     return {key: counters[key]() for key in sections if key in counters}
 
@@ -307,7 +307,8 @@ def _hearings(dossier, block):
 def _deadlines(dossier, block):
     # Deadlines are the lead association's own work: a dossier asked through a share has none.
     deadlines = (
-        Deadline.objects.filter(case=dossier.case, association=dossier.association, status=DeadlineStatus.OPEN)
+        Deadline.objects.own()
+        .filter(case=dossier.case, association=dossier.association, status=DeadlineStatus.OPEN)
         .select_related("procedure__parquet", "owner")
         .order_by("due_on", "pk")
     )

@@ -224,6 +224,9 @@ class DeadlineSerializer(serializers.ModelSerializer):
             "procedure",
             "rule",
             "rule_label",
+            "party",
+            "rule_version",
+            "explanation",
             "trigger_event",
             "trigger_date",
             "computed_due_on",
@@ -271,6 +274,8 @@ class EventSerializer(serializers.ModelSerializer):
             "source_model",
             "source_id",
             "interrupts_prescription",
+            "suspends_prescription",
+            "suspension_ends_on",
             "created_at",
         ]
         read_only_fields = fields
@@ -356,7 +361,17 @@ class EventCreateSerializer(WriteSerializer):
 
     class Meta:
         model = Event
-        fields = ["case", "procedure", "kind", "occurred_on", "title", "details", "interrupts_prescription"]
+        fields = [
+            "case",
+            "procedure",
+            "kind",
+            "occurred_on",
+            "title",
+            "details",
+            "interrupts_prescription",
+            "suspends_prescription",
+            "suspension_ends_on",
+        ]
 
 
 class DeadlineCompleteSerializer(serializers.Serializer):

@@ -1,9 +1,12 @@
-from .deadline import CalendarToken, Deadline, DeadlineReminder, DeadlineStatus
+from .deadline import CalendarToken, CourtClosure, Deadline, DeadlineParty, DeadlineReminder, DeadlineStatus
 from .imports import ImportFormat, ImportJob, ImportStatus
 from .procedure import Outcome, Procedure, Stage
 from .records import (
+    AssociationPresence,
+    ComplaintLodgedWith,
     Decision,
     DecisionKind,
+    DefendantResidence,
     Event,
     EventKind,
     Filing,
@@ -12,17 +15,24 @@ from .records import (
     Hearing,
     HearingStatus,
     LegalBasis,
+    OrderKind,
+    PrevenuCharacter,
     Referral,
     ReferralKind,
 )
 
 __all__ = [
+    "AssociationPresence",
     "CalendarToken",
+    "ComplaintLodgedWith",
+    "CourtClosure",
     "Deadline",
+    "DeadlineParty",
     "DeadlineReminder",
     "DeadlineStatus",
     "Decision",
     "DecisionKind",
+    "DefendantResidence",
     "Event",
     "EventKind",
     "Filing",
@@ -34,7 +44,9 @@ __all__ = [
     "ImportJob",
     "ImportStatus",
     "LegalBasis",
+    "OrderKind",
     "Outcome",
+    "PrevenuCharacter",
     "Procedure",
     "Referral",
     "ReferralKind",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Association, Case
 from cases.models.history import track_changes
 
-from ..deadlines import RULES
+from ..deadlines import RULES, Party
 from .procedure import Procedure
 from .records import Event
 
@@ -26,9 +26,23 @@ class DeadlineStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Sans objet")
 
 
+class DeadlineParty(models.TextChoices):
+    ASSOCIATION = Party.ASSOCIATION.value, _("L'association (partie civile)")
+    PREVENU = Party.PREVENU.value, _("Le prévenu (information)")
+    MINISTERE_PUBLIC = Party.MINISTERE_PUBLIC.value, _("Le ministère public (information)")
+
+
 class DeadlineQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=DeadlineStatus.OPEN)
+
+    def own(self):
+        """The association's own deadlines: « Mes délais », reminders and ICS show only these."""
+        return self.filter(party=DeadlineParty.ASSOCIATION)
+
+    def others(self):
+        """Other parties' periods, shown on the timeline as information (art. 500, 505)."""
+        return self.exclude(party=DeadlineParty.ASSOCIATION)
 
 
 @track_changes()
@@ -47,6 +61,21 @@ class Deadline(models.Model):
     )
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+", editable=False)
     rule = models.CharField(_("règle"), max_length=60, choices=RULE_CHOICES)
+    party = models.CharField(
+        _("titulaire du droit"),
+        max_length=20,
+        choices=DeadlineParty.choices,
+        default=DeadlineParty.ASSOCIATION,
+        help_text=_("Seuls les délais de l'association vont dans « Mes délais », les rappels et le calendrier."),
+    )
+    rule_version = models.CharField(_("version de la règle"), max_length=300, blank=True, editable=False)
+    explanation = models.JSONField(
+        _("explication du calcul"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Point de départ, règle et version, calcul, prorogations de l'art. 801."),
+    )
     trigger_event = models.ForeignKey(
         Event,
         on_delete=models.SET_NULL,
@@ -84,6 +113,11 @@ class Deadline(models.Model):
                 fields=["association", "procedure", "rule", "trigger_date"], name="deadline_unique_per_trigger"
             ),
             models.CheckConstraint(
+                condition=Q(party="association") | Q(owner__isnull=True),
+                name="deadline_others_have_no_owner",
+                violation_error_message=_("Le délai d'une autre partie n'a pas de responsable dans l'association."),
+            ),
+            models.CheckConstraint(
                 condition=Q(due_on=models.F("computed_due_on")) | ~Q(override_reason=""),
                 name="deadline_override_has_reason",
                 violation_error_message=_("Une échéance modifiée à la main exige un motif."),
@@ -106,6 +140,34 @@ class Deadline(models.Model):
     @property
     def is_overridden(self) -> bool:
         return self.due_on != self.computed_due_on
+
+    @property
+    def is_own(self) -> bool:
+        return self.party == DeadlineParty.ASSOCIATION
+
+    @property
+    def explanation_lines(self) -> list[str]:
+        return [*self.explanation.get("steps", []), *self.explanation.get("notes", [])]
+
+
+class CourtClosure(models.Model):
+    """A day a court was closed that is not a statutory holiday (a customary overseas day, a strike
+    of the registry…): art. 801 extends a deadline over it only when it is recorded here."""
+
+    parquet = models.ForeignKey(
+        "cases.Parquet", on_delete=models.CASCADE, related_name="closures", verbose_name=_("juridiction")
+    )
+    closed_on = models.DateField(_("fermé le"))
+    reason = models.CharField(_("motif"), max_length=200, help_text=_("Ex. arrêté du chef de juridiction du …"))
+
+    class Meta:
+        ordering = ["parquet", "closed_on"]
+        verbose_name = _("fermeture de juridiction")
+        verbose_name_plural = _("fermetures de juridiction")
+        constraints = [models.UniqueConstraint(fields=["parquet", "closed_on"], name="court_closure_once_a_day")]
+
+    def __str__(self):
+        return f"{self.parquet} — {self.closed_on:%d/%m/%Y}"
 
 
 class DeadlineReminder(models.Model):

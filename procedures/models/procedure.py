@@ -75,6 +75,12 @@ class Procedure(models.Model):
     suspect_detained = models.BooleanField(
         _("mis en examen détenu"), default=False, help_text=_("Raccourcit les délais de l'art. 175 CPP.")
     )
+    conduct_ended_on = models.DateField(
+        _("fin du comportement"),
+        null=True,
+        blank=True,
+        help_text=_("Infraction continue ou d'habitude : la prescription court de la fin du comportement."),
+    )
     transferred_from = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

@@ -23,6 +23,17 @@ class ReferralKind(models.TextChoices):
     OTHER = "other", _("Autre signalement")
 
 
+class ComplaintLodgedWith(models.TextChoices):
+    """Where a plainte simple was lodged: only the first two start the 3 months of art. 85 al. 2."""
+
+    PROCUREUR = "procureur", _("Auprès du procureur de la République (récépissé ou lettre recommandée)")
+    POLICE_COPY_TO_PROCUREUR = (
+        "police_copy",
+        _("Service de police ou de gendarmerie, copie adressée au procureur en recommandé"),
+    )
+    POLICE = "police", _("Service de police ou de gendarmerie seulement")
+
+
 class ReferralAnswer(models.TextChoices):
     NONE = "", _("Pas de réponse")
     PROSECUTION = "prosecution", _("Poursuites")
@@ -59,6 +70,13 @@ class Referral(models.Model):
     )
     sent_on = models.DateField(_("envoyé le"))
     reference = models.CharField(_("référence"), max_length=80, blank=True)
+    lodged_with = models.CharField(
+        _("plainte déposée"),
+        max_length=20,
+        choices=ComplaintLodgedWith.choices,
+        blank=True,
+        help_text=_("Plainte simple : le délai de trois mois de l'art. 85 ne court que d'une plainte au procureur."),
+    )
     subject = models.TextField(_("objet"), blank=True)
     acknowledged_on = models.DateField(_("accusé de réception le"), null=True, blank=True)
     answer_received_on = models.DateField(
@@ -216,6 +234,15 @@ class HearingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Annulée")
 
 
+class DefendantResidence(models.TextChoices):
+    """Where the person cited lives, for the délai de comparution (art. 552 CPP)."""
+
+    SAME_TERRITORY = "same_territory", _("Métropole, ou outre-mer devant un tribunal du même département")
+    OTHER_TERRITORY = "other_territory", _("Outre-mer cité en métropole, ou l'inverse (+ 1 mois)")
+    EU = "eu", _("Autre État de l'Union européenne (+ 1 mois)")
+    ABROAD = "abroad", _("Hors de l'Union européenne (+ 2 mois)")
+
+
 @track_changes()
 class Hearing(models.Model):
     """A hearing (audience)."""
@@ -230,6 +257,18 @@ class Hearing(models.Model):
     purpose = models.CharField(_("objet"), max_length=200, blank=True)
     status = models.CharField(
         _("statut"), max_length=15, choices=HearingStatus.choices, default=HearingStatus.SCHEDULED
+    )
+    summoned_by_association = models.BooleanField(
+        _("citation directe de l'association"),
+        default=False,
+        help_text=_("L'association fait citer le prévenu : délai de comparution de l'art. 552 à respecter."),
+    )
+    defendant_residence = models.CharField(
+        _("résidence de la personne citée"),
+        max_length=20,
+        choices=DefendantResidence.choices,
+        default=DefendantResidence.SAME_TERRITORY,
+        help_text=_("Allonge le délai de comparution (art. 552)."),
     )
     notes = models.TextField(_("notes"), blank=True)
 
@@ -246,6 +285,44 @@ class Hearing(models.Model):
             raise ValidationError(
                 {"starts_at": _("Une audience passée ne peut être « prévue » : indiquez si elle s'est tenue.")}
             )
+
+
+class PrevenuCharacter(models.TextChoices):
+    """The judgment's character towards the prévenu (art. 410 to 412, 487 to 494 CPP)."""
+
+    CONTRADICTOIRE = "contradictoire", _("Contradictoire")
+    CONTRADICTOIRE_A_SIGNIFIER = "contradictoire_a_signifier", _("Contradictoire à signifier (art. 410, 411)")
+    DEFAUT = "defaut", _("Par défaut (art. 412, 487)")
+    ITERATIF_DEFAUT = "iteratif_defaut", _("Itératif défaut (art. 494)")
+
+
+class AssociationPresence(models.TextChoices):
+    """The association's own situation when the decision was delivered (art. 498 al. 2, 568 al. 2)."""
+
+    PRESENT = "present", _("Présente ou représentée")
+    ABSENT_INFORMED = "absent_informed", _("Absente, informée de la date du prononcé")
+    ABSENT_NOT_INFORMED = "absent_not_informed", _("Absente et non informée de la date du prononcé")
+
+
+class OrderKind(models.TextChoices):
+    """Orders of the juge d'instruction; only those of art. 186, 186-1 and 186-3 are open to the partie civile."""
+
+    NON_INFORMER = "non_informer", _("Refus d'informer (art. 86) — appel art. 186 al. 2")
+    NON_LIEU = "non_lieu", _("Non-lieu (art. 177) — appel art. 186 al. 2")
+    CIVIL_INTERESTS = "civil_interests", _("Autre ordonnance faisant grief aux intérêts civils — appel art. 186 al. 2")
+    CONSTITUTION_INADMISSIBLE = (
+        "constitution_inadmissible",
+        _("Irrecevabilité de la constitution de partie civile (art. 87) — appel art. 186 al. 2"),
+    )
+    JURISDICTION = "jurisdiction", _("Ordonnance sur la compétence — appel art. 186 al. 3")
+    ACTS_REFUSED = "acts_refused", _("Refus d'actes demandés (art. 81, 82-1, 156, 167) — appel art. 186-1")
+    REFERRAL_CORRECTIONNEL = (
+        "referral_correctionnel",
+        _("Renvoi devant le tribunal correctionnel — appel art. 186-3 si les faits constituent un crime"),
+    )
+    INDICTMENT = "indictment", _("Mise en accusation (art. 181) — pas d'appel de la partie civile")
+    OTHER = "other", _("Autre ordonnance (mise en examen, détention, contrôle judiciaire…) — pas d'appel")
+    UNSPECIFIED = "unspecified", _("Nature non précisée (décision saisie avant sa distinction)")
 
 
 class DecisionKind(models.TextChoices):
@@ -269,16 +346,43 @@ class Decision(models.Model):
     outcome = models.CharField(
         _("sens"), max_length=15, choices=Procedure._meta.get_field("outcome").choices, blank=True
     )
-    in_absentia = models.BooleanField(
-        _("par défaut"),
-        default=False,
-        help_text=_("Rendue en l'absence de la partie : opposition possible (art. 491)."),
+    prevenu_character = models.CharField(
+        _("caractère à l'égard du prévenu"),
+        max_length=30,
+        choices=PrevenuCharacter.choices,
+        default=PrevenuCharacter.CONTRADICTOIRE,
+        help_text=_("Ouvre les voies du prévenu (opposition, art. 489 à 492) : information pour l'association."),
+    )
+    association_presence = models.CharField(
+        _("situation de l'association au prononcé"),
+        max_length=30,
+        choices=AssociationPresence.choices,
+        default=AssociationPresence.PRESENT,
+        help_text=_("Art. 498 et 568 : le délai de l'association court du prononcé, sauf absente et non informée."),
+    )
+    order_kind = models.CharField(
+        _("nature de l'ordonnance"),
+        max_length=30,
+        choices=OrderKind.choices,
+        blank=True,
+        help_text=_("La partie civile ne peut faire appel que des ordonnances des art. 186, 186-1 et 186-3."),
     )
     notified_on = models.DateField(
-        _("notifiée ou signifiée le"),
+        _("notifiée ou signifiée à l'association le"),
         null=True,
         blank=True,
-        help_text=_("Point de départ quand la loi le prévoit (186, 491, 498 al. 2)."),
+        help_text=_("Point de départ quand la loi le prévoit (186, 498 al. 2, 568 al. 2)."),
+    )
+    prevenu_served_on = models.DateField(
+        _("signifiée au prévenu le"),
+        null=True,
+        blank=True,
+        help_text=_("Point de départ de l'opposition et de l'appel du prévenu (art. 491, 498 al. 2, 499)."),
+    )
+    prevenu_outside_metropole = models.BooleanField(
+        _("prévenu résidant hors de la France métropolitaine"),
+        default=False,
+        help_text=_("Opposition dans un mois au lieu de dix jours (art. 491)."),
     )
     summary = models.TextField(_("dispositif"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -291,6 +395,10 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(notified_on__isnull=True) | Q(notified_on__gte=F("decided_on")),
                 name="decision_notified_after_decided",
+            ),
+            models.CheckConstraint(
+                condition=Q(prevenu_served_on__isnull=True) | Q(prevenu_served_on__gte=F("decided_on")),
+                name="decision_served_after_decided",
             ),
         ]
 
@@ -308,6 +416,14 @@ class Decision(models.Model):
             errors["decided_on"] = _("Une décision ne peut précéder l'ouverture de la procédure.")
         if self.notified_on and self.decided_on and self.notified_on < self.decided_on:
             errors["notified_on"] = _("La notification ne peut précéder la décision.")
+        if self.prevenu_served_on and self.decided_on and self.prevenu_served_on < self.decided_on:
+            errors["prevenu_served_on"] = _("La signification ne peut précéder la décision.")
+        if self.kind == DecisionKind.INSTRUCTION_ORDER and not self.order_kind:
+            errors["order_kind"] = _(
+                "Précisez la nature de l'ordonnance : seules certaines ouvrent l'appel (art. 186)."
+            )
+        if self.kind != DecisionKind.INSTRUCTION_ORDER and self.order_kind:
+            errors["order_kind"] = _("La nature d'ordonnance ne concerne que les ordonnances du juge d'instruction.")
         if errors:
             raise ValidationError(errors)
 
@@ -320,7 +436,10 @@ class EventKind(models.TextChoices):
     HEARING = "hearing", _("Audience")
     DECISION = "decision", _("Décision")
     APPEAL = "appeal", _("Appel interjeté")
+    APPEAL_PROCUREUR_GENERAL = "appeal_procureur_general", _("Appel du procureur général (art. 505)")
     AVIS_175 = "avis_175", _("Avis de fin d'information (art. 175)")
+    DECLARATION_175 = "declaration_175", _("Déclaration d'intention de l'association (art. 175 III)")
+    ALTERNATIVE_41_1 = "alternative_41_1", _("Mesure alternative aux poursuites (art. 41-1, suspend la prescription)")
     REQUISITOIRE = "requisitoire", _("Réquisitoire définitif")
     CUSTODY = "custody", _("Garde à vue, mise en examen")
     OTHER = "other", _("Autre étape")
@@ -335,7 +454,7 @@ class Event(models.Model):
     procedure = models.ForeignKey(
         Procedure, on_delete=models.CASCADE, null=True, blank=True, related_name="timeline", verbose_name=_("procédure")
     )
-    kind = models.CharField(_("nature"), max_length=20, choices=EventKind.choices)
+    kind = models.CharField(_("nature"), max_length=30, choices=EventKind.choices)
     occurred_on = models.DateField(_("date"))
     title = models.CharField(_("intitulé"), max_length=300)
     details = models.TextField(_("détails"), blank=True)
@@ -343,7 +462,19 @@ class Event(models.Model):
     source_model = models.CharField(max_length=40, blank=True, editable=False)
     source_id = models.BigIntegerField(null=True, blank=True, editable=False)
     interrupts_prescription = models.BooleanField(
-        _("interrompt la prescription"), default=False, help_text=_("Acte d'enquête ou de poursuite (art. 9-2 CPP).")
+        _("interrompt la prescription"),
+        default=False,
+        help_text=_(
+            "Acte d'enquête, de poursuite, d'instruction ou jugement (art. 9-2 1° à 4° CPP) ; pas un classement."
+        ),
+    )
+    suspends_prescription = models.BooleanField(
+        _("suspend la prescription"),
+        default=False,
+        help_text=_("Mesure de l'art. 41-1 CPP (dernier alinéa) : suspend jusqu'à la décision du procureur."),
+    )
+    suspension_ends_on = models.DateField(
+        _("fin de la suspension"), null=True, blank=True, help_text=_("Vide tant que la mesure est en cours.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -28,12 +28,15 @@ def enrich(cursor, *, case_id: int) -> None:
     trial = ", ".join(f"'{value}'" for value in TRIAL_STAGES)
     cursor.execute(
         f"""
-        INSERT INTO procedures_decision (kind, decided_on, outcome, in_absentia, notified_on, summary, created_at,
-                                         procedure_id)
+        INSERT INTO procedures_decision (kind, order_kind, decided_on, outcome, prevenu_character,
+                                         association_presence, notified_on, prevenu_served_on,
+                                         prevenu_outside_metropole, summary, created_at, procedure_id)
         SELECT CASE WHEN outcome IN ('conviction', 'acquittal') THEN '{DecisionKind.JUDGMENT_CORRECTIONNEL}'
                     WHEN outcome = 'non_lieu' THEN '{DecisionKind.INSTRUCTION_ORDER}'
                     ELSE '{DecisionKind.PROSECUTOR_DECISION}' END,
-               opened_on + 20 + (id * 7919 %% 900)::int, outcome, false, NULL, '', now(), id
+               CASE WHEN outcome = 'non_lieu' THEN 'non_lieu' ELSE '' END,
+               opened_on + 20 + (id * 7919 %% 900)::int, outcome, 'contradictoire', 'present', NULL, NULL, false, '',
+               now(), id
         FROM procedures_procedure
         WHERE case_id = %(case)s AND opened_on IS NOT NULL AND outcome IN ({decided})
         """,

@@ -439,9 +439,15 @@ def test_a_judgment_recorded_through_the_api_opens_the_appeal_deadline(api, owne
     assert created.status_code == 201, created.json()
     body = created.json()
     # Art. 498: ten days from the judgment of Tuesday 30 April 2024.
-    assert [(d["rule"], d["due_on"], d["owner"]) for d in body["deadlines"]] == [
+    assert [(d["rule"], d["due_on"], d["owner"]) for d in body["deadlines"] if d["party"] == "association"] == [
         ("appeal_correctionnel", "2024-05-10", owner.pk)
     ]
+    # The procureur's and the procureur général's periods come as information, without an owner.
+    assert {(d["rule"], d["party"], d["owner"]) for d in body["deadlines"] if d["party"] != "association"} == {
+        ("appeal_procureur", "ministere_public", None),
+        ("appeal_procureur_general", "ministere_public", None),
+    }
+    assert all(d["explanation"]["steps"] for d in body["deadlines"])
     assert api.get(f"{API}/decisions/{body['id']}/").json()["deadlines"] == body["deadlines"]
     assert api.get(f"{API}/procedures/{procedure.pk}/").json()["outcome"] == "conviction"
     listed = api.get(f"{API}/decisions/", {"case": procedure.case_id, "kind": "judgment_correctionnel"})
@@ -505,6 +511,19 @@ def test_an_art_175_notice_recorded_as_a_step_opens_its_deadlines(api, owner, ca
         format="json",
     )
     assert created.status_code == 201, created.json()
+    assert set(Deadline.objects.filter(procedure=procedure).values_list("rule", flat=True)) == {"art175_intent"}
+    declared = api.post(
+        f"{API}/events/",
+        {
+            "case": case.pk,
+            "procedure": procedure.pk,
+            "kind": "declaration_175",
+            "occurred_on": "2024-09-10",
+            "title": "Déclaration d'intention (art. 175 III)",
+        },
+        format="json",
+    )
+    assert declared.status_code == 201, declared.json()
     assert set(Deadline.objects.filter(procedure=procedure).values_list("rule", flat=True)) == {
         "art175_intent",
         "art175_requests",

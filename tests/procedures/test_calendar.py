@@ -104,7 +104,8 @@ def test_each_deadline_is_an_all_day_event_with_its_rule_case_and_procedure_and_
     assert "498 CPP" in description
     assert "Parquet de Valenciennes n° 24 068 000 123" in description
     assert "Valenciennois — test" in description
-    assert str(event["URL"]).endswith(f"/affaires/{deadline.case_id}/")
+    # The deadline's own page, which explains its computation.
+    assert str(event["URL"]).endswith(f"/delais/{deadline.pk}/")
     [alarm] = event.walk("VALARM")
     trigger = alarm.decoded("TRIGGER")
     assert -timedelta(days=1) <= trigger < timedelta(0)

@@ -102,6 +102,7 @@ def records(owner, case, procedure):
             user=owner,
             procedure=procedure,
             kind="instruction_order",
+            order_kind="referral_correctionnel",
             decided_on=date(2025, 6, 2),
             outcome=Outcome.POURSUITES,
         )
@@ -356,9 +357,51 @@ def test_a_decision_opens_its_deadline(client, owner, procedure):
         {"kind": "judgment_correctionnel", "decided_on": "2025-06-02", "outcome": Outcome.CONVICTION},
     )
     assert response.status_code == 302
-    deadline = Deadline.objects.get(procedure=procedure)
+    deadline = Deadline.objects.own().get(procedure=procedure)
     # 10 days from Monday 2 June 2025 is Thursday 12 June (art. 498).
     assert (deadline.rule, deadline.due_on) == ("appeal_correctionnel", date(2025, 6, 12))
+    page = client.get(reverse("procedure_detail", args=[procedure.pk])).content.decode()
+    assert "Délais des autres parties" in page
+    assert reverse("deadline_detail", args=[deadline.pk]) in page
+
+
+def test_a_decision_is_completed_with_the_associations_signification(client, owner, procedure):
+    client.force_login(owner)
+    client.post(
+        reverse("decision_add", args=[procedure.pk]),
+        {
+            "kind": "judgment_correctionnel",
+            "decided_on": "2025-06-02",
+            "association_presence": "absent_not_informed",
+            "prevenu_character": "contradictoire",
+        },
+    )
+    decision = Decision.objects.get()
+    assert not Deadline.objects.own().exists()
+    page = client.get(reverse("procedure_detail", args=[procedure.pk])).content.decode()
+    assert "498 al. 2" in page
+    assert client.get(reverse("decision_update", args=[decision.pk])).status_code == 200
+    response = client.post(
+        reverse("decision_update", args=[decision.pk]),
+        {
+            "kind": "judgment_correctionnel",
+            "decided_on": "2025-06-02",
+            "association_presence": "absent_not_informed",
+            "prevenu_character": "contradictoire",
+            "notified_on": "2025-06-20",
+        },
+    )
+    assert response.status_code == 302
+    # Signified Friday 20 June 2025: 10 days → Monday 30 June.
+    assert Deadline.objects.own().get().due_on == date(2025, 6, 30)
+
+
+def test_an_outsider_cannot_complete_a_decision(client, outsider, owner, procedure):
+    decision = services.decision_record(
+        user=owner, procedure=procedure, kind="judgment_correctionnel", decided_on=date(2025, 6, 2)
+    )
+    client.force_login(outsider)
+    assert client.get(reverse("decision_update", args=[decision.pk])).status_code == 404
 
 
 def test_a_decision_before_the_procedure_opened_is_refused_on_its_date(client, owner, procedure):

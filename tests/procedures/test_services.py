@@ -33,7 +33,8 @@ def procedure(owner, case, parquet):
 def test_a_procedure_writes_its_opening_step_in_the_timeline(procedure, case):
     steps = list(case_timeline(case))
     assert [step.kind for step in steps] == ["procedure_opened"]
-    assert steps[0].interrupts_prescription
+    # Registering a procedure is not an act of art. 9-2 CPP.
+    assert not steps[0].interrupts_prescription
 
 
 def test_a_parquet_reference_is_unique_per_parquet_whatever_its_spacing_and_case(owner, case, parquet, procedure):
@@ -83,25 +84,27 @@ def test_a_correctionnel_judgment_opens_the_appeal_deadline_of_article_498(owner
         decided_on=date(2025, 5, 19),
         outcome="conviction",
     )
-    deadline = Deadline.objects.get()
+    deadline = Deadline.objects.own().get()
     assert (deadline.rule, deadline.due_on, deadline.owner) == ("appeal_correctionnel", date(2025, 5, 30), owner)
     procedure.refresh_from_db()
     assert procedure.outcome == "conviction"
 
 
-def test_a_default_judgment_opens_appeal_and_opposition_from_the_signification(owner, procedure):
-    # Signified Monday 22 December 2025: 10 days → 1 January 2026 is a holiday → Friday 2 January.
+def test_a_default_judgment_opens_the_prevenus_opposition_from_the_signification_as_information(owner, procedure):
+    # Signified to the prévenu Monday 22 December 2025: 10 days → 1 January 2026 is a holiday → Friday 2 January.
     services.decision_record(
         user=owner,
         procedure=procedure,
         kind="judgment_correctionnel",
         decided_on=date(2025, 12, 1),
-        in_absentia=True,
-        notified_on=date(2025, 12, 22),
+        prevenu_character="defaut",
+        prevenu_served_on=date(2025, 12, 22),
     )
-    assert {(d.rule, d.due_on) for d in Deadline.objects.all()} == {
-        ("appeal_correctionnel", date(2026, 1, 2)),
-        ("opposition", date(2026, 1, 2)),
+    assert {
+        (d.rule, d.due_on, d.party) for d in Deadline.objects.filter(rule__in=["opposition", "appeal_correctionnel"])
+    } == {
+        ("appeal_correctionnel", date(2025, 12, 11), "association"),
+        ("opposition", date(2026, 1, 2), "prevenu"),
     }
 
 
@@ -115,11 +118,19 @@ def test_deadlines_follow_the_parquets_holidays(owner, case):
         user=owner,
         case=case,
         procedure=procedure,
+        kind="declaration_175",
+        occurred_on=date(2025, 9, 1),
+        title="Déclaration de l'art. 175 III",
+    )
+    services.event_record(
+        user=owner,
+        case=case,
+        procedure=procedure,
         kind="requisitoire",
         occurred_on=date(2025, 11, 25),
         title="Réquisitoire définitif",
     )
-    assert Deadline.objects.get().due_on == date(2025, 12, 29)
+    assert Deadline.objects.get(rule="art175_observations").due_on == date(2025, 12, 29)
 
 
 def test_recording_the_same_judgment_twice_opens_one_deadline(owner, procedure):
@@ -127,7 +138,8 @@ def test_recording_the_same_judgment_twice_opens_one_deadline(owner, procedure):
         services.decision_record(
             user=owner, procedure=procedure, kind="judgment_correctionnel", decided_on=date(2025, 5, 19)
         )
-    assert Deadline.objects.count() == 1
+    assert Deadline.objects.own().count() == 1
+    assert Deadline.objects.count() == 3  # and the procureur's and the procureur général's, as information
     assert Decision.objects.count() == 2
 
 
@@ -148,7 +160,7 @@ def test_another_partys_appeal_opens_the_incidental_appeal(owner, procedure, cas
     assert incident.due_on == date(2025, 3, 24)
 
 
-def test_an_art_175_notice_opens_the_intent_and_requests_deadlines(owner, procedure, case):
+def test_an_art_175_notice_opens_the_intent_and_the_declaration_the_requests(owner, procedure, case):
     services.event_record(
         user=owner,
         case=case,
@@ -159,8 +171,17 @@ def test_an_art_175_notice_opens_the_intent_and_requests_deadlines(owner, proced
     )
     assert {(d.rule, d.due_on) for d in Deadline.objects.all()} == {
         ("art175_intent", date(2025, 5, 9)),  # 8 May is a holiday → Friday 9 May
-        ("art175_requests", date(2025, 7, 23)),
     }
+    services.event_record(
+        user=owner,
+        case=case,
+        procedure=procedure,
+        kind="declaration_175",
+        occurred_on=date(2025, 5, 5),
+        title="Déclaration d'intention (art. 175 III)",
+    )
+    # Art. 175 IV: three months from the avis, once the declaration is made.
+    assert Deadline.objects.get(rule="art175_requests").due_on == date(2025, 7, 23)
 
 
 def test_a_decision_before_the_procedure_opened_is_refused_and_nothing_is_written(owner, procedure):
@@ -208,7 +229,7 @@ def test_a_manual_override_needs_a_reason_and_is_kept_in_history(owner, procedur
     services.decision_record(
         user=owner, procedure=procedure, kind="judgment_correctionnel", decided_on=date(2025, 5, 19)
     )
-    deadline = Deadline.objects.get()
+    deadline = Deadline.objects.own().get()
     with pytest.raises(ValidationError):
         services.deadline_override(user=owner, deadline=deadline, due_on=date(2025, 5, 28), reason=" ")
     deadline = services.deadline_override(
@@ -225,7 +246,7 @@ def test_missed_deadlines_are_marked_the_next_day(owner, procedure):
     )
     assert services.deadlines_mark_missed(today=date(2025, 5, 30)) == 0
     assert services.deadlines_mark_missed(today=date(2025, 5, 31)) == 1
-    assert Deadline.objects.get().status == "missed"
+    assert Deadline.objects.own().get().status == "missed"
 
 
 # --- Filings and eligibility ------------------------------------------------------------------------
@@ -325,6 +346,7 @@ def test_a_plainte_simple_by_the_association_opens_the_pacpc_waiting_period(owne
         author="ACPE",
         author_association=case.association,
         recipient="Procureur de Valenciennes",
+        lodged_with="procureur",
         sent_on=date(2025, 1, 15),
     )
     # 3 months end 15 April 2025; the PACPC is admissible from Wednesday 16 April.
@@ -359,7 +381,9 @@ def test_an_article_40_3_appeal_is_offered_after_a_classement(owner, case):
 
 
 def test_decisions_interrupt_prescription_in_the_timeline(owner, procedure):
-    services.decision_record(user=owner, procedure=procedure, kind="instruction_order", decided_on=date(2025, 2, 3))
+    services.decision_record(
+        user=owner, procedure=procedure, kind="instruction_order", order_kind="non_lieu", decided_on=date(2025, 2, 3)
+    )
     assert Event.objects.get(kind="decision").interrupts_prescription
     assert Deadline.objects.get().due_on == date(2025, 2, 13)
     assert timedelta(days=10) == Deadline.objects.get().due_on - date(2025, 2, 3)

@@ -82,6 +82,7 @@ def build_rich_case(owner, case):
             user=owner,
             procedure=procedure,
             kind="instruction_order",
+            order_kind="referral_correctionnel",
             decided_on=date(2025, 6, 2),
             outcome=Outcome.POURSUITES,
         )

@@ -1,0 +1,272 @@
+"""The case page's prescription table: one row per victim and offence, computed by
+procedures/prescription.py from the facts the database links to that victim and offence.
+
+Only the steps of the procedures that concern both the victim and the offence interrupt or suspend
+its prescription: a step of another parquet's procedure about other facts does not (counting it
+would give a date too late, the dangerous error). The exception is art. 9-2 last alinéa (loi
+2021-478): for a 706-47 offence on a minor, an act in a procedure against the same person for such
+an offence on another minor interrupts too; the same person is the same suspect of the case (the
+product does not yet link persons across cases). Sliding prescription (art. 7 al. 3, 8 al. 4) uses
+the later offences of the same suspect on other minors of the case the same way.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from cases.models import Offence, Victim
+
+from .eligibility import add_years, in_ranges, parse_ranges
+from .models import Event, Procedure
+from .prescription import (
+    ARTICLE_706_47,
+    PrescriptionResult,
+    SerialOffence,
+    is_prescribed,
+    majority_date,
+    prescription_date,
+    warning_due,
+)
+
+PRESCRIPTION_WARNING_MONTHS = 6
+# Art. 7 al. 3 and 8 al. 4: the later offence on another minor is a rape, a sexual assault or an
+# atteinte sexuelle (222-22 to 222-33-1, 227-25 to 227-27-1 C. pén.).
+SERIAL_LATER_OFFENCES = parse_ranges("222-22..222-33-1, 227-25..227-27-1")
+
+
+@dataclass(frozen=True)
+class PrescriptionRow:
+    victim: Victim | None
+    offence: Offence
+    facts_date: date | None
+    result: PrescriptionResult | None
+    explanation: str
+    warning: bool
+    prescribed: bool
+    birth_date_estimated: bool = False
+
+
+@dataclass
+class CaseLinks:
+    """Who and what each procedure of a case concerns, and its steps that matter to prescription."""
+
+    victims: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    offences: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    suspects: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    interruptions: dict[int, list[date]] = field(default_factory=lambda: defaultdict(list))
+    suspensions: dict[int, list[tuple[date, date | None]]] = field(default_factory=lambda: defaultdict(list))
+    conduct_ended_on: dict[int, date] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, case, timeline=None) -> CaseLinks:
+        links = cls()
+        procedures = Procedure.objects.filter(case=case)
+        for through, target, store in (
+            (Procedure.victims.through, "victim_id", links.victims),
+            (Procedure.offences.through, "offence_id", links.offences),
+            (Procedure.suspects.through, "suspect_id", links.suspects),
+        ):
+            for procedure_id, target_id in through.objects.filter(procedure__in=procedures).values_list(
+                "procedure_id", target
+            ):
+                store[procedure_id].add(target_id)
+        events = timeline if timeline is not None else Event.objects.filter(case=case)
+        for event in events:
+            if event.procedure_id is None:
+                continue
+            if event.interrupts_prescription:
+                links.interruptions[event.procedure_id].append(event.occurred_on)
+            if event.suspends_prescription:
+                links.suspensions[event.procedure_id].append((event.occurred_on, event.suspension_ends_on))
+        for procedure_id, ended in procedures.filter(conduct_ended_on__isnull=False).values_list(
+            "pk", "conduct_ended_on"
+        ):
+            links.conduct_ended_on[procedure_id] = ended
+        return links
+
+    def procedures_of(self, victim: Victim | None, offence: Offence) -> set[int]:
+        with_offence = {pk for pk, offences in self.offences.items() if offence.pk in offences}
+        if victim is None:
+            return with_offence
+        return {pk for pk in with_offence if victim.pk in self.victims.get(pk, ())}
+
+
+def _birth_date_for_computation(victim: Victim | None, facts_date: date) -> tuple[date | None, bool]:
+    """The birth date the rules need (minors: art. 7 and 8 count from the majority), or, when only
+    the age at the facts is known, the earliest birth date that age allows: the earliest majority,
+    so the earliest prescription date, which is the safe side for a warning."""
+    if victim is None:
+        return None, False
+    if victim.birth_date:
+        return victim.birth_date, False
+    if victim.age_at_facts is not None:
+        return add_years(facts_date, -(victim.age_at_facts + 1)) + timedelta(days=1), True
+    return None, False
+
+
+def _hide_birth_date(explanation: str, birth_date: date | None) -> str:
+    """The explanation must not name the majority date, which gives away the birth date (identity,
+    loi de 1881 art. 39 bis): keep only that it counts from the majority."""
+    if birth_date is None:
+        return explanation
+    majority = majority_date(birth_date)
+    explanation = explanation.replace(
+        f"Point de départ : {majority:%d/%m/%Y} (majorité de la victime).", "Point de départ : majorité de la victime."
+    )
+    return explanation.replace(f"{majority:%d/%m/%Y}", "la majorité de la victime")
+
+
+def _is_706_47(offence: Offence) -> bool:
+    return offence.code == "Code pénal" and in_ranges(offence.article, ARTICLE_706_47)
+
+
+def _cross_procedure_acts(links: CaseLinks, own: set[int], victim: Victim | None, offence: Offence, minors) -> list:
+    """Art. 9-2 last al.: acts in procedures against the same suspect for a 706-47 offence on
+    another minor of the case."""
+    if victim is None or not _is_706_47(offence):
+        return []
+    suspects = set().union(*(links.suspects.get(pk, set()) for pk in own)) if own else set()
+    if not suspects:
+        return []
+    acts = []
+    for pk, their_suspects in links.suspects.items():
+        if pk in own or not (their_suspects & suspects):
+            continue
+        other_minors = (links.victims.get(pk, set()) & minors) - {victim.pk}
+        if other_minors and any(offence_id in links.offence_706_47 for offence_id in links.offences.get(pk, ())):
+            acts.extend(links.interruptions.get(pk, ()))
+    return acts
+
+
+def prescription_row(
+    *,
+    victim: Victim | None,
+    offence: Offence,
+    case_facts_start: date | None,
+    today: date,
+    interruptions=(),
+    suspensions=(),
+    cross_procedure_interruptions=(),
+    conduct_ended_on: date | None = None,
+    serial_offences=(),
+) -> PrescriptionRow:
+    facts_date = (victim.facts_date if victim else None) or case_facts_start
+    if facts_date is None:
+        return PrescriptionRow(
+            victim, offence, None, None, "Date des faits inconnue : calcul impossible.", False, False
+        )
+    birth_date, estimated = _birth_date_for_computation(victim, facts_date)
+    try:
+        result = prescription_date(
+            nature=offence.nature,
+            facts_date=facts_date,
+            victim_birth_date=birth_date,
+            article=offence.article if offence.code == "Code pénal" else None,
+            # An act before the facts cannot interrupt them (a step about other facts of the case).
+            interruptions=sorted({day for day in interruptions if day >= facts_date}),
+            suspensions=sorted({span for span in suspensions if span[0] >= facts_date}, key=lambda span: span[0]),
+            cross_procedure_interruptions=sorted({day for day in cross_procedure_interruptions if day >= facts_date}),
+            continuing=bool(getattr(offence, "continuing", False)),
+            conduct_ended_on=conduct_ended_on if conduct_ended_on and conduct_ended_on >= facts_date else None,
+            serial_offences=serial_offences,
+        )
+    except ValueError as error:
+        return PrescriptionRow(victim, offence, facts_date, None, str(error), False, False)
+    explanation = _hide_birth_date(result.explanation_fr, birth_date)
+    if estimated and facts_date < majority_date(birth_date):
+        explanation += " Date de naissance inconnue : majorité estimée au plus tôt d'après l'âge aux faits."
+    return PrescriptionRow(
+        victim=victim,
+        offence=offence,
+        facts_date=facts_date,
+        result=result,
+        explanation=explanation,
+        warning=warning_due(result, today, months=PRESCRIPTION_WARNING_MONTHS),
+        prescribed=is_prescribed(result, today),
+        birth_date_estimated=estimated,
+    )
+
+
+def prescription_rows(case, *, victims, offences, today: date, timeline=None) -> list[PrescriptionRow]:
+    """One row per victim and offence of the case (per offence alone when no victim is recorded)."""
+    links = CaseLinks.load(case, timeline)
+    links.offence_706_47 = {offence.pk for offence in offences if _is_706_47(offence)}
+    minors = {victim.pk for victim in victims if victim.minor_at_facts}
+    rows = []
+    for victim in victims or [None]:
+        for offence in offences:
+            own = links.procedures_of(victim, offence)
+            ended = [links.conduct_ended_on[pk] for pk in own if pk in links.conduct_ended_on]
+            rows.append(
+                prescription_row(
+                    victim=victim,
+                    offence=offence,
+                    case_facts_start=case.facts_start,
+                    today=today,
+                    interruptions=[day for pk in own for day in links.interruptions.get(pk, ())],
+                    suspensions=[span for pk in own for span in links.suspensions.get(pk, ())],
+                    cross_procedure_interruptions=_cross_procedure_acts(links, own, victim, offence, minors),
+                    # The earliest recorded end of the conduct: the safe side for a warning.
+                    conduct_ended_on=min(ended) if ended else None,
+                )
+            )
+    return _with_serial_offences(rows, links, case, today)
+
+
+def _with_serial_offences(rows, links: CaseLinks, case, today: date) -> list[PrescriptionRow]:
+    """Art. 7 al. 3 and 8 al. 4: a later sexual offence by the same suspect on another minor of the
+    case prolongs the period to that offence's own prescription date."""
+    suspects_of = {}
+    for row in rows:
+        if row.victim is not None:
+            own = links.procedures_of(row.victim, row.offence)
+            suspects_of[(row.victim.pk, row.offence.pk)] = set().union(*(links.suspects.get(pk, set()) for pk in own))
+    result = []
+    for row in rows:
+        if row.victim is None or row.result is None or row.result.date is None:
+            result.append(row)
+            continue
+        suspects = suspects_of.get((row.victim.pk, row.offence.pk), set())
+        later = [
+            SerialOffence(committed_on=other.facts_date, prescription_date=other.result.date)
+            for other in rows
+            if other.victim is not None
+            and other.victim.pk != row.victim.pk
+            and other.victim.minor_at_facts
+            and other.result is not None
+            and other.result.date is not None
+            and other.facts_date > row.facts_date
+            and suspects & suspects_of.get((other.victim.pk, other.offence.pk), set())
+            and _later_sexual_offence(other.offence)
+        ]
+        if not later:
+            result.append(row)
+            continue
+        own = links.procedures_of(row.victim, row.offence)
+        ended = [links.conduct_ended_on[pk] for pk in own if pk in links.conduct_ended_on]
+        result.append(
+            prescription_row(
+                victim=row.victim,
+                offence=row.offence,
+                case_facts_start=case.facts_start,
+                today=today,
+                interruptions=[day for pk in own for day in links.interruptions.get(pk, ())],
+                suspensions=[span for pk in own for span in links.suspensions.get(pk, ())],
+                cross_procedure_interruptions=_cross_procedure_acts(
+                    links,
+                    own,
+                    row.victim,
+                    row.offence,
+                    {r.victim.pk for r in rows if r.victim and r.victim.minor_at_facts},
+                ),
+                conduct_ended_on=min(ended) if ended else None,
+                serial_offences=later,
+            )
+        )
+    return result
+
+
+def _later_sexual_offence(offence: Offence) -> bool:
+    return offence.code == "Code pénal" and in_ranges(offence.article, SERIAL_LATER_OFFENCES)
