@@ -439,8 +439,9 @@ def _result(
         )
     if walk.minor and walk.article and in_ranges(walk.article, MURDER) and not walk.conditions:
         lines.append(
-            "Meurtre d'un mineur : l'art. 706-47 1° ne s'applique que s'il est précédé ou accompagné d'un "
-            "viol, de tortures ou d'actes de barbarie, ou commis en récidive légale."
+            "Meurtre d'un mineur : jusqu'au 22/04/2021 (date retenue), l'art. 706-47 1° ne le visait que "
+            "précédé ou accompagné d'un viol, de tortures ou d'actes de barbarie, ou commis en récidive "
+            "légale ; la rédaction actuelle vise tout meurtre ou assassinat commis sur un mineur."
         )
     if walk.hidden and walk.start < HIDDEN_FROM:
         lines.append(

@@ -230,7 +230,11 @@ def _with_serial_offences(rows, links: CaseLinks, case, today: date) -> list[Pre
             continue
         suspects = suspects_of.get((row.victim.pk, row.offence.pk), set())
         later = [
-            SerialOffence(committed_on=other.facts_date, prescription_date=other.result.date)
+            SerialOffence(
+                committed_on=other.facts_date,
+                prescription_date=other.result.date,
+                article=other.offence.article,
+            )
             for other in rows
             if other.victim is not None
             and other.victim.pk != row.victim.pk

@@ -99,6 +99,18 @@ LIST_706_47: tuple[ListEntry, ...] = (
         "traite des êtres humains à l'égard d'un mineur",
         "art. 706-47 5° CPP",
     ),
+    # The list form of 706-47 read in a public consolidated copy (markdown of the CPP, 2020s:
+    # 3° names 222-26-1, 10° « consultation … en contrepartie d'un paiement »): « 1° Crimes de meurtre
+    # ou d'assassinat prévus aux articles 221-1 à 221-4 du code pénal, lorsqu'ils sont commis sur un
+    # mineur ou lorsqu'ils sont commis en état de récidive légale » — every murder of a minor, without
+    # the 2004 condition. The law that dropped the condition was not found: the latest plausible date,
+    # 23 April 2021, is used (earlier facts keep the condition: the earlier prescription date).
+    ListEntry(
+        MURDER,
+        date(2021, 4, 23),
+        "meurtre ou assassinat commis sur un mineur",
+        "art. 706-47 1° CPP (rédaction en liste)",
+    ),
     # Proxénétisme of a minor (225-7 1°, 225-7-1) and 225-12-2: listed today (practitioners after the
     # law of 21 April 2021); the date they entered 706-47 was not found (2016?): that law's date
     # is used, the latest possible. Check Légifrance's version history of 706-47 and move it back.

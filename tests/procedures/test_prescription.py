@@ -222,14 +222,15 @@ def test_a_victim_born_after_the_facts_is_rejected():
 def test_the_706_47_list_holds_the_offences_seen_in_the_coco_procedures():
     for article in ("222-23-1", "222-27", "222-29-1", "225-7", "225-7-1", "225-12-1", "227-22-1", "227-23", "227-26"):
         assert in_ranges(article, ARTICLE_706_47), article
-    # Murder only when preceded or accompanied by rape, torture or barbarism (706-47 1°): not listed
-    # as such; definitions (227-21-1, 222-22-1) and the other procuring offences are not offences of the list.
-    for article in ("221-1", "221-3", "227-21-1", "222-22-1", "227-28-3", "225-5", "225-10", "225-12-5", "323-3-2"):
+    # Murder of a minor is in today's 1° (list form); definitions (227-21-1, 222-22-1) and the other
+    # procuring offences are not offences of the list.
+    assert in_ranges("221-1", ARTICLE_706_47)
+    for article in ("227-21-1", "222-22-1", "227-28-3", "225-5", "225-10", "225-12-5", "323-3-2"):
         assert not in_ranges(article, ARTICLE_706_47), article
     assert all(entry.source.startswith("art. 706-47") for entry in LIST_706_47)
 
 
-def test_a_murder_of_a_minor_is_an_offence_of_706_47_only_with_rape_torture_or_barbarism():
+def test_a_murder_of_a_minor_entered_706_47_unconditionally_only_with_the_list_form():
     common = {
         "nature": "crime",
         "facts_date": date(2019, 7, 1),
@@ -237,8 +238,15 @@ def test_a_murder_of_a_minor_is_an_offence_of_706_47_only_with_rape_torture_or_b
         "victim_birth_date": date(2005, 1, 1),
     }
     plain = prescription_date(**common)
-    assert plain.date == date(2039, 7, 1) and plain.rule_key == "crime"
+    # 20 years under the 2004 wording (murder with rape, torture or barbarism only), not acquired on
+    # 23 April 2021, then 30 years from the majority (1 January 2023).
+    assert plain.date == date(2053, 1, 1) and plain.rule_key == "minor_crime_706_47"
     assert "706-47 1°" in plain.explanation_fr
+    # Facts prescribed under the conditional wording stay prescribed (art. 112-2 4° C. pén.).
+    old = prescription_date(
+        nature="crime", facts_date=date(1999, 7, 1), article="221-1", victim_birth_date=date(1990, 1, 1)
+    )
+    assert old.date is not None and old.date < date(2021, 4, 23)
     with_rape = prescription_date(**common, murder_with_rape_torture_barbarism=True)
     assert with_rape.date == date(2053, 1, 1) and with_rape.rule_key == "minor_crime_706_47"
     in_recidivism = prescription_date(**common, murder_in_legal_recidivism=True)
