@@ -13,6 +13,8 @@ def convert_records(apps, schema_editor):
     prévenu's signification. Orders recorded before their kinds existed are « non précisée », so their
     appeal deadline is kept. Registering a procedure and a classement interrupt nothing (art. 9-2);
     an alternative of art. 41-1 suspends."""
+    # Foreign keys are checked at once, so no deferred check is pending when in_absentia is dropped.
+    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     Decision = apps.get_model("procedures", "Decision")
     Event = apps.get_model("procedures", "Event")
     Decision.objects.filter(in_absentia=True).update(prevenu_character="defaut")
@@ -27,6 +29,7 @@ def convert_records(apps, schema_editor):
     Event.objects.filter(
         source_model="decision", source_id__in=prosecutor.filter(outcome="alternative").values("pk")
     ).update(suspends_prescription=True)
+    schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):
