@@ -267,6 +267,14 @@ OPENINGS: tuple[Opening, ...] = (
         "Appel de la partie civile",
         "Le délai de dix jours court de la notification de l'ordonnance à l'association (art. 186 al. 4).",
     ),
+    Opening(
+        "decision",
+        (INSTRUCTION_ORDER,),
+        "appeal_instruction_order_procureur",
+        _on,
+        _always,
+        "Appel du procureur de la République contre l'ordonnance (art. 185)",
+    ),
     # --- steps --------------------------------------------------------------------------------------
     Opening(
         "event",

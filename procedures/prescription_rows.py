@@ -50,11 +50,15 @@ class PrescriptionRow:
 
 @dataclass
 class CaseLinks:
-    """Who and what each procedure of a case concerns, and its steps that matter to prescription."""
+    """Who and what each procedure of a case concerns, and its steps that matter to prescription,
+    indexed both ways so that a row reads only its own procedures (a case may hold 23,051)."""
 
     victims: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     offences: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     suspects: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    by_victim: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    by_offence: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    by_suspect: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     interruptions: dict[int, list[date]] = field(default_factory=lambda: defaultdict(list))
     suspensions: dict[int, list[tuple[date, date | None]]] = field(default_factory=lambda: defaultdict(list))
     conduct_ended_on: dict[int, date] = field(default_factory=dict)
@@ -63,15 +67,16 @@ class CaseLinks:
     def load(cls, case, timeline=None) -> CaseLinks:
         links = cls()
         procedures = Procedure.objects.filter(case=case)
-        for through, target, store in (
-            (Procedure.victims.through, "victim_id", links.victims),
-            (Procedure.offences.through, "offence_id", links.offences),
-            (Procedure.suspects.through, "suspect_id", links.suspects),
+        for through, target, store, index in (
+            (Procedure.victims.through, "victim_id", links.victims, links.by_victim),
+            (Procedure.offences.through, "offence_id", links.offences, links.by_offence),
+            (Procedure.suspects.through, "suspect_id", links.suspects, links.by_suspect),
         ):
             for procedure_id, target_id in through.objects.filter(procedure__in=procedures).values_list(
                 "procedure_id", target
             ):
                 store[procedure_id].add(target_id)
+                index[target_id].add(procedure_id)
         events = timeline if timeline is not None else Event.objects.filter(case=case)
         for event in events:
             if event.procedure_id is None:
@@ -87,10 +92,13 @@ class CaseLinks:
         return links
 
     def procedures_of(self, victim: Victim | None, offence: Offence) -> set[int]:
-        with_offence = {pk for pk, offences in self.offences.items() if offence.pk in offences}
+        with_offence = self.by_offence.get(offence.pk, set())
         if victim is None:
-            return with_offence
-        return {pk for pk in with_offence if victim.pk in self.victims.get(pk, ())}
+            return set(with_offence)
+        return with_offence & self.by_victim.get(victim.pk, set())
+
+    def suspects_of(self, procedures: set[int]) -> set[int]:
+        return set().union(*(self.suspects.get(pk, set()) for pk in procedures)) if procedures else set()
 
 
 def _birth_date_for_computation(victim: Victim | None, facts_date: date) -> tuple[date | None, bool]:
@@ -122,20 +130,17 @@ def _is_706_47(offence: Offence) -> bool:
     return offence.code == "Code pénal" and in_ranges(offence.article, ARTICLE_706_47)
 
 
-def _cross_procedure_acts(links: CaseLinks, own: set[int], victim: Victim | None, offence: Offence, minors) -> list:
+def _cross_procedure_acts(
+    links: CaseLinks, own: set[int], victim: Victim | None, offence: Offence, minors: set[int], listed: set[int]
+) -> list[date]:
     """Art. 9-2 last al.: acts in procedures against the same suspect for a 706-47 offence on
-    another minor of the case."""
+    another minor of the case (the engine keeps only those the article names)."""
     if victim is None or not _is_706_47(offence):
         return []
-    suspects = set().union(*(links.suspects.get(pk, set()) for pk in own)) if own else set()
-    if not suspects:
-        return []
     acts = []
-    for pk, their_suspects in links.suspects.items():
-        if pk in own or not (their_suspects & suspects):
-            continue
-        other_minors = (links.victims.get(pk, set()) & minors) - {victim.pk}
-        if other_minors and any(offence_id in links.offence_706_47 for offence_id in links.offences.get(pk, ())):
+    others = set().union(*(links.by_suspect.get(s, set()) for s in links.suspects_of(own))) - own
+    for pk in others:
+        if (links.victims.get(pk, set()) & minors) - {victim.pk} and links.offences.get(pk, set()) & listed:
             acts.extend(links.interruptions.get(pk, ()))
     return acts
 
@@ -192,81 +197,74 @@ def prescription_row(
 def prescription_rows(case, *, victims, offences, today: date, timeline=None) -> list[PrescriptionRow]:
     """One row per victim and offence of the case (per offence alone when no victim is recorded)."""
     links = CaseLinks.load(case, timeline)
-    links.offence_706_47 = {offence.pk for offence in offences if _is_706_47(offence)}
+    listed = {offence.pk for offence in offences if _is_706_47(offence)}
     minors = {victim.pk for victim in victims if victim.minor_at_facts}
-    rows = []
+    inputs = {}
     for victim in victims or [None]:
         for offence in offences:
             own = links.procedures_of(victim, offence)
             ended = [links.conduct_ended_on[pk] for pk in own if pk in links.conduct_ended_on]
-            rows.append(
-                prescription_row(
-                    victim=victim,
-                    offence=offence,
-                    case_facts_start=case.facts_start,
-                    today=today,
-                    interruptions=[day for pk in own for day in links.interruptions.get(pk, ())],
-                    suspensions=[span for pk in own for span in links.suspensions.get(pk, ())],
-                    cross_procedure_interruptions=_cross_procedure_acts(links, own, victim, offence, minors),
-                    # The earliest recorded end of the conduct: the safe side for a warning.
-                    conduct_ended_on=min(ended) if ended else None,
-                )
-            )
-    return _with_serial_offences(rows, links, case, today)
+            inputs[(victim, offence)] = {
+                "interruptions": [day for pk in own for day in links.interruptions.get(pk, ())],
+                "suspensions": [span for pk in own for span in links.suspensions.get(pk, ())],
+                "cross_procedure_interruptions": _cross_procedure_acts(links, own, victim, offence, minors, listed),
+                # The earliest recorded end of the conduct: the safe side for a warning.
+                "conduct_ended_on": min(ended) if ended else None,
+                "suspects": links.suspects_of(own),
+            }
+    rows = {
+        key: prescription_row(
+            victim=key[0],
+            offence=key[1],
+            case_facts_start=case.facts_start,
+            today=today,
+            **{name: value for name, value in facts.items() if name != "suspects"},
+        )
+        for key, facts in inputs.items()
+    }
+    return _with_serial_offences(rows, inputs, case, today)
 
 
-def _with_serial_offences(rows, links: CaseLinks, case, today: date) -> list[PrescriptionRow]:
+def _with_serial_offences(rows: dict, inputs: dict, case, today: date) -> list[PrescriptionRow]:
     """Art. 7 al. 3 and 8 al. 4: a later sexual offence by the same suspect on another minor of the
-    case prolongs the period to that offence's own prescription date."""
-    suspects_of = {}
-    for row in rows:
-        if row.victim is not None:
-            own = links.procedures_of(row.victim, row.offence)
-            suspects_of[(row.victim.pk, row.offence.pk)] = set().union(*(links.suspects.get(pk, set()) for pk in own))
+    case prolongs the period to that offence's own prescription date (the engine checks the kinds)."""
+    later_by_suspect = defaultdict(list)
+    for (victim, offence), row in rows.items():
+        if (
+            victim is not None
+            and victim.minor_at_facts
+            and row.result is not None
+            and row.result.date is not None
+            and _later_sexual_offence(offence)
+        ):
+            for suspect in inputs[(victim, offence)]["suspects"]:
+                later_by_suspect[suspect].append(row)
     result = []
-    for row in rows:
-        if row.victim is None or row.result is None or row.result.date is None:
+    for key, row in rows.items():
+        victim = key[0]
+        if victim is None or row.result is None or row.result.date is None:
             result.append(row)
             continue
-        suspects = suspects_of.get((row.victim.pk, row.offence.pk), set())
+        candidates = {id(other): other for s in inputs[key]["suspects"] for other in later_by_suspect.get(s, ())}
         later = [
             SerialOffence(
-                committed_on=other.facts_date,
-                prescription_date=other.result.date,
-                article=other.offence.article,
+                committed_on=other.facts_date, prescription_date=other.result.date, article=other.offence.article
             )
-            for other in rows
-            if other.victim is not None
-            and other.victim.pk != row.victim.pk
-            and other.victim.minor_at_facts
-            and other.result is not None
-            and other.result.date is not None
-            and other.facts_date > row.facts_date
-            and suspects & suspects_of.get((other.victim.pk, other.offence.pk), set())
-            and _later_sexual_offence(other.offence)
+            for other in candidates.values()
+            if other.victim.pk != victim.pk and other.facts_date > row.facts_date
         ]
         if not later:
             result.append(row)
             continue
-        own = links.procedures_of(row.victim, row.offence)
-        ended = [links.conduct_ended_on[pk] for pk in own if pk in links.conduct_ended_on]
+        facts = {name: value for name, value in inputs[key].items() if name != "suspects"}
         result.append(
             prescription_row(
-                victim=row.victim,
-                offence=row.offence,
+                victim=victim,
+                offence=key[1],
                 case_facts_start=case.facts_start,
                 today=today,
-                interruptions=[day for pk in own for day in links.interruptions.get(pk, ())],
-                suspensions=[span for pk in own for span in links.suspensions.get(pk, ())],
-                cross_procedure_interruptions=_cross_procedure_acts(
-                    links,
-                    own,
-                    row.victim,
-                    row.offence,
-                    {r.victim.pk for r in rows if r.victim and r.victim.minor_at_facts},
-                ),
-                conduct_ended_on=min(ended) if ended else None,
                 serial_offences=later,
+                **facts,
             )
         )
     return result

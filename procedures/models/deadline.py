@@ -146,6 +146,10 @@ class Deadline(models.Model):
         return self.party == DeadlineParty.ASSOCIATION
 
     @property
+    def explanation_steps(self) -> list[str]:
+        return list(self.explanation.get("steps", []))
+
+    @property
     def explanation_lines(self) -> list[str]:
         return [*self.explanation.get("steps", []), *self.explanation.get("notes", [])]
 

@@ -385,5 +385,7 @@ def test_decisions_interrupt_prescription_in_the_timeline(owner, procedure):
         user=owner, procedure=procedure, kind="instruction_order", order_kind="non_lieu", decided_on=date(2025, 2, 3)
     )
     assert Event.objects.get(kind="decision").interrupts_prescription
-    assert Deadline.objects.get().due_on == date(2025, 2, 13)
-    assert timedelta(days=10) == Deadline.objects.get().due_on - date(2025, 2, 3)
+    assert Deadline.objects.own().get().due_on == date(2025, 2, 13)
+    assert timedelta(days=10) == Deadline.objects.own().get().due_on - date(2025, 2, 3)
+    # The procureur's own appeal (art. 185) is there as information.
+    assert Deadline.objects.others().get().rule == "appeal_instruction_order_procureur"

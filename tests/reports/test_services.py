@@ -247,3 +247,16 @@ def test_a_large_dossier_in_one_task_renders_several_passes_and_keeps_its_number
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert all(f"Étape {index:02d}" in text for index in range(35))
     assert f"page {len(reader.pages)} / {len(reader.pages)}" in reader.pages[-1].extract_text()
+
+
+def test_the_deadlines_section_explains_each_deadline_and_leaves_out_other_parties(colleague, rich_case):
+    from procedures.models import Deadline
+
+    assert Deadline.objects.own().filter(case=rich_case, status="open").exists()
+    assert Deadline.objects.others().filter(case=rich_case).exists()
+    dossier = render(ask(colleague, rich_case, sections=["deadlines"]))
+    reader, _data = read_pdf(dossier)
+    text = " ".join(page.extract_text() for page in reader.pages).replace("\n", " ")
+    assert "Fait générateur" in text
+    assert "Crim. 13 janv. 2015" in text
+    assert "procureur de la République" not in text
