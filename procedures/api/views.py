@@ -381,18 +381,29 @@ class HearingViewSet(ProceduresTenantMixin, ETagMixin, ReadWriteShapesMixin, vie
         responses={201: DecisionSerializer},
         examples=[DECISION_EXAMPLE],
     ),
+    partial_update=extend_schema(
+        summary="Compléter une décision (signification, nature de l'ordonnance…) : ouvre les délais en attente",
+        request=DecisionWriteSerializer,
+        responses={200: DecisionSerializer},
+    ),
 )
 class DecisionViewSet(
     ProceduresTenantMixin,
+    ETagMixin,
     ReadWriteShapesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     """Decisions. Recording one opens the deadlines the CPP attaches to it (appeal 10 days, art.
-    498; pourvoi 5 days, art. 568…), returned in `deadlines`; the same decision recorded twice
-    opens nothing new. A decision is not edited: record the next one (appeal judgment…)."""
+    498; pourvoi 10 jours francs, art. 568…), returned in `deadlines` with whose right each is; the
+    same decision recorded twice opens nothing new. PATCH (with If-Match) completes it: a
+    signification recorded later opens the periods that run from it."""
+
+    parent_field = "procedure"
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     serializer_class = DecisionSerializer
     write_serializer_class = DecisionWriteSerializer
@@ -425,15 +436,27 @@ class DecisionViewSet(
         data = self.get_serializer(decisions, many=True).data
         return Response(data) if page is None else self.get_paginated_response(data)
 
+    def etag(self, instance) -> str:
+        [decision] = self.with_deadlines([instance])
+        return etag_for(DecisionSerializer(decision, context=self.get_serializer_context()).data)
+
     def retrieve(self, request, *args, **kwargs):
         [decision] = self.with_deadlines([self.get_object()])
-        return Response(self.get_serializer(decision).data)
+        data = self.get_serializer(decision).data
+        return Response(data, headers={"ETag": etag_for(data)})
 
     def perform_create(self, serializer):
         data = serializer.validated_data
         procedure = self.procedure_for(data["procedure"], require="change")
         decision = services.decision_record(
             user=self.request.user, procedure=procedure, **self.without(data, "procedure")
+        )
+        [serializer.instance] = self.with_deadlines([decision])
+
+    def perform_update(self, serializer):
+        self.access_for(serializer.instance.procedure.case, require="change")
+        decision = services.decision_update(
+            user=self.request.user, decision=serializer.instance, **self.changes(serializer)
         )
         [serializer.instance] = self.with_deadlines([decision])
 

@@ -18,6 +18,7 @@ from .records import (
     OrderKind,
     PrevenuCharacter,
     Referral,
+    ReferralAnswer,
     ReferralKind,
 )
 
@@ -49,6 +50,7 @@ __all__ = [
     "PrevenuCharacter",
     "Procedure",
     "Referral",
+    "ReferralAnswer",
     "ReferralKind",
     "Stage",
 ]

@@ -11,11 +11,14 @@ from cases.models import Case, OffenceNature
 from .. import openings
 from ..models import (
     ComplaintLodgedWith,
+    Deadline,
+    DeadlineStatus,
     Event,
     EventKind,
     Outcome,
     Procedure,
     Referral,
+    ReferralAnswer,
     ReferralKind,
 )
 from .base import PROCEDURE_FIELDS, REFERRAL_FIELDS, _assign, _event, _require_change, _save
@@ -128,6 +131,21 @@ def _referral_deadlines(referral: Referral, event: Event, user) -> None:
             any_crime=_any_crime(procedure),
         )
         deadlines_open_for(procedure=procedure, facts=facts, event=event, owner=user)
+    if referral.answer == ReferralAnswer.CLASSEMENT and referral.answer_received_on:
+        _refusal_ends_the_wait(referral, event)
+
+
+def _refusal_ends_the_wait(referral: Referral, event: Event) -> None:
+    """Art. 85 al. 2: the PACPC is admissible once the procureur has said he will not prosecute,
+    if that comes before the three months: the waiting period ends on the day the answer came."""
+    received = referral.answer_received_on
+    reason = _(
+        "Classement notifié le %(day)s : plainte avec constitution de partie civile recevable dès sa réception "
+        "(art. 85 al. 2 CPP)."
+    ) % {"day": f"{received:%d/%m/%Y}"}
+    Deadline.objects.filter(
+        trigger_event=event, rule="pacpc_after_complaint", status=DeadlineStatus.OPEN, due_on__gt=received
+    ).update(due_on=received, override_reason=reason)
 
 
 def _any_crime(procedure: Procedure) -> bool:

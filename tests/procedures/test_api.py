@@ -466,9 +466,12 @@ def test_a_decision_before_the_procedure_opened_is_a_400_on_decided_on(api, owne
     assert not Decision.objects.exists() and not Deadline.objects.exists()
 
 
-def test_decisions_cannot_be_edited_through_the_api(api, owner, judgment):
+def test_decisions_are_completed_by_patch_only_with_if_match_and_never_replaced(api, owner, outsider, judgment):
     as_user(api, owner)
-    assert api.patch(f"{API}/decisions/{judgment.pk}/", {"summary": "x"}, format="json").status_code == 405
+    assert api.put(f"{API}/decisions/{judgment.pk}/", {"summary": "x"}, format="json").status_code == 405
+    assert api.patch(f"{API}/decisions/{judgment.pk}/", {"summary": "x"}, format="json").status_code == 428
+    as_user(api, outsider)
+    assert api.patch(f"{API}/decisions/{judgment.pk}/", {"summary": "x"}, format="json").status_code == 404
 
 
 # --- Timeline steps ------------------------------------------------------------------------------
@@ -805,3 +808,29 @@ def test_every_list_runs_the_same_number_of_queries_whatever_the_page_size(
         assert len(response.json()["results"]) == size
     if url.endswith("/decisions/"):
         assert all(row["deadlines"] for row in response.json()["results"])
+
+
+def test_a_decision_is_completed_through_the_api_with_the_associations_signification(api, owner, procedure):
+    as_user(api, owner)
+    created = api.post(
+        f"{API}/decisions/",
+        {
+            "procedure": procedure.pk,
+            "kind": "judgment_correctionnel",
+            "decided_on": "2025-06-02",
+            "association_presence": "absent_not_informed",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert not [d for d in created.json()["deadlines"] if d["party"] == "association"]
+    decision = f"{API}/decisions/{created.json()['id']}/"
+    etag = api.get(decision)["ETag"]
+    assert api.patch(decision, {"notified_on": "2025-06-20"}, format="json").status_code == 428
+    completed = api.patch(decision, {"notified_on": "2025-06-20"}, format="json", HTTP_IF_MATCH=etag)
+    assert completed.status_code == 200, completed.json()
+    # Signified Friday 20 June 2025: ten days → Monday 30 June (art. 498 al. 2).
+    assert [(d["rule"], d["due_on"]) for d in completed.json()["deadlines"] if d["party"] == "association"] == [
+        ("appeal_correctionnel", "2025-06-30")
+    ]
+    assert api.patch(decision, {"notified_on": "2025-06-21"}, format="json", HTTP_IF_MATCH=etag).status_code == 412

@@ -380,3 +380,11 @@ def test_a_classement_does_not_interrupt_and_an_alternative_suspends(owner, proc
     assert not events[date(2024, 3, 1)].suspends_prescription
     assert events[date(2024, 4, 1)].suspends_prescription
     assert not events[date(2024, 4, 1)].interrupts_prescription
+
+
+def test_a_classement_notified_before_three_months_ends_the_art_85_wait(owner, procedure, association):
+    referral = _complaint(owner, procedure, "procureur", association)
+    services.referral_update(user=owner, referral=referral, answer="classement", answer_received_on=date(2025, 2, 20))
+    deadline = procedure.deadlines.get(rule="pacpc_after_complaint")
+    assert (deadline.computed_due_on, deadline.due_on) == (date(2025, 4, 16), date(2025, 2, 20))
+    assert "85 al. 2" in deadline.override_reason
