@@ -23,6 +23,7 @@ from .models import (
     Referral,
 )
 from .models.procedure import normalise_parquet_reference
+from .services.base import DECISION_FIELDS, EVENT_FIELDS
 
 # Steps recorded by hand; referrals, filings, hearings, decisions and transfers write their own.
 MANUAL_EVENT_KINDS = (
@@ -271,18 +272,7 @@ class DecisionForm(DefaultsWhenOmitted, forms.ModelForm):
 
     class Meta:
         model = Decision
-        fields = [
-            "kind",
-            "order_kind",
-            "decided_on",
-            "outcome",
-            "prevenu_character",
-            "association_presence",
-            "notified_on",
-            "prevenu_served_on",
-            "prevenu_outside_metropole",
-            "summary",
-        ]
+        fields = list(DECISION_FIELDS)
         widgets = {
             "decided_on": DateInput(),
             "notified_on": DateInput(),
@@ -307,15 +297,7 @@ class DecisionForm(DefaultsWhenOmitted, forms.ModelForm):
 class EventForm(forms.ModelForm):
     class Meta:
         model = Event
-        fields = [
-            "kind",
-            "occurred_on",
-            "title",
-            "details",
-            "interrupts_prescription",
-            "suspends_prescription",
-            "suspension_ends_on",
-        ]
+        fields = list(EVENT_FIELDS)
         widgets = {
             "occurred_on": DateInput(),
             "suspension_ends_on": DateInput(),

@@ -361,17 +361,7 @@ class EventCreateSerializer(WriteSerializer):
 
     class Meta:
         model = Event
-        fields = [
-            "case",
-            "procedure",
-            "kind",
-            "occurred_on",
-            "title",
-            "details",
-            "interrupts_prescription",
-            "suspends_prescription",
-            "suspension_ends_on",
-        ]
+        fields = ["case", "procedure", *services.EVENT_FIELDS]
 
 
 class DeadlineCompleteSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 the deadlines the CPP attaches to it (procedures/openings.py), in one transaction. Permission
 checks go through the case."""
 
-from .base import DECISION_FIELDS, FILING_FIELDS, HEARING_FIELDS, PROCEDURE_FIELDS, REFERRAL_FIELDS
+from .base import DECISION_FIELDS, EVENT_FIELDS, FILING_FIELDS, HEARING_FIELDS, PROCEDURE_FIELDS, REFERRAL_FIELDS
 from .deadlines import (
     court_closures,
     deadline_cancel,
@@ -29,6 +29,7 @@ from .records import (
 
 __all__ = [
     "DECISION_FIELDS",
+    "EVENT_FIELDS",
     "FILING_FIELDS",
     "HEARING_FIELDS",
     "PROCEDURE_FIELDS",

@@ -54,6 +54,16 @@ FILING_FIELDS = (
     "override_reason",
 )
 HEARING_FIELDS = ("starts_at", "court", "purpose", "status", "summoned_by_association", "defendant_residence", "notes")
+# A step recorded by hand (the other records write their own).
+EVENT_FIELDS = (
+    "kind",
+    "occurred_on",
+    "title",
+    "details",
+    "interrupts_prescription",
+    "suspends_prescription",
+    "suspension_ends_on",
+)
 DECISION_FIELDS = (
     "kind",
     "order_kind",
