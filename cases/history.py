@@ -12,6 +12,8 @@ from .models import Case, Victim
 
 LABELS = {"insert": _("Création"), "update": _("Modification"), "delete": _("Suppression")}
 HIDDEN_FIELDS = {"created_at", "updated_at", "pgh_obj", "id"}
+# Derived documents (a deadline's computation): the history says they changed, not their JSON.
+SUMMARISED_FIELDS = {"explanation"}
 # Identity fields are encrypted in the event rows too; the history never shows their values.
 SECRET_FIELDS = set(Victim.IDENTITY_FIELDS)
 
@@ -63,6 +65,8 @@ def case_history(case: Case, *, limit: int = 200) -> list[HistoryEntry]:
                     continue
                 if name in SECRET_FIELDS:
                     changes.append((_verbose(model, name), "•••", "•••"))
+                elif name in SUMMARISED_FIELDS:
+                    changes.append((_verbose(model, name), "", str(_("recalculée"))))
                 else:
                     changes.append(
                         (

@@ -109,3 +109,16 @@ def test_courts_are_named_by_the_code_in_force_on_the_date():
     assert court_name("tribunal_correctionnel", date(2029, 1, 1)) == "tribunal délictuel"
     assert with_names_of("Jugement du tribunal correctionnel", date(2029, 3, 1)) == "Jugement du tribunal délictuel"
     assert with_names_of("Arrêt de la chambre de l'instruction", date(2024, 3, 1)).endswith("de l'instruction")
+
+
+def test_the_case_history_says_a_computation_changed_without_dumping_it(owner, case, procedure, pourvoi):
+    from cases.history import case_history
+
+    Deadline.objects.filter(pk=pourvoi.pk).update(
+        explanation={}, computed_due_on=date(2025, 6, 10), due_on=date(2025, 6, 10)
+    )
+    deadlines_recompute(reason="test")
+    [entry] = [e for e in case_history(case) if e.model == "délai" and e.action == "Modification"][:1]
+    changes = {name: (before, after) for name, before, after in entry.changes}
+    assert changes["explication du calcul"] == ("", "recalculée")
+    assert changes["échéance"] == ("2025-06-10", "2025-06-13")
