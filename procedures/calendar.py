@@ -2,7 +2,7 @@
 secret tokens that open it. Only the pseudonymous case reference and title go in the feed: a
 calendar is synchronised to phones and third-party services, never a victim's identity."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.http import Http404
@@ -71,7 +71,8 @@ def _event(deadline: Deadline, stamp, base: str) -> Event:
     event.add("uid", f"deadline-{deadline.pk}@{UID_DOMAIN}")
     event.add("dtstamp", stamp)
     event.add("dtstart", deadline.due_on)
-    event.add("dtend", deadline.due_on + timedelta(days=1))
+    # An all-day event ends the next day; the last representable day has none.
+    event.add("dtend", deadline.due_on + timedelta(days=1) if deadline.due_on < date.max else deadline.due_on)
     event.add("summary", summary)
     event.add("description", "\n".join(description))
     event.add("url", url)

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import DeadlineStatus, Procedure
-from .prescription_rows import PRESCRIPTION_WARNING_MONTHS, prescription_rows
+from .prescription_rows import PRESCRIPTION_WARNING_MONTHS, for_viewer, prescription_rows
 from .selectors import case_timeline, deadline_list_for_user, hearing_list_upcoming
 
 PANEL_LIMIT = 15
@@ -103,12 +103,15 @@ def case_procedures_section(request, case, access) -> str:
             .order_by("due_on", "pk")[:PANEL_LIMIT]
         )
     )
-    rows = prescription_rows(
-        case,
-        victims=list(case.victims.all()),
-        offences=list(case.offences.order_by("article", "label")),
-        today=today,
-        timeline=timeline,
+    rows = for_viewer(
+        prescription_rows(
+            case,
+            victims=list(case.victims.all()),
+            offences=list(case.offences.order_by("article", "label")),
+            today=today,
+            timeline=timeline,
+        ),
+        can_reveal_identity=access.can_reveal_identity,
     )
     return render_to_string(
         "procedures/_case_section.html",

@@ -13,7 +13,7 @@ the later offences of the same suspect on other minors of the case the same way.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from cases.models import Offence, Victim
@@ -22,6 +22,7 @@ from .eligibility import add_years, in_ranges, parse_ranges
 from .models import Event, Procedure
 from .prescription import (
     ARTICLE_706_47,
+    RULES,
     PrescriptionResult,
     SerialOffence,
     is_prescribed,
@@ -31,6 +32,7 @@ from .prescription import (
 )
 
 PRESCRIPTION_WARNING_MONTHS = 6
+RULE_LABELS = {rule.key: rule.label_fr for rule in RULES}
 # Art. 7 al. 3 and 8 al. 4: the later offence on another minor is a rape, a sexual assault or an
 # atteinte sexuelle (222-22 to 222-33-1, 227-25 to 227-27-1 C. pén.).
 SERIAL_LATER_OFFENCES = parse_ranges("222-22..222-33-1, 227-25..227-27-1")
@@ -46,6 +48,31 @@ class PrescriptionRow:
     warning: bool
     prescribed: bool
     birth_date_estimated: bool = False
+    # Counted from the victim's majority and shown to a role that may not see identities: the exact
+    # date (and the dates of its computation) would give the birth date away (loi 1881, art. 39 bis).
+    date_withheld: bool = False
+
+    @property
+    def shown_year(self) -> int | None:
+        return self.result.date.year if self.result and self.result.date else None
+
+
+def for_viewer(rows: list[PrescriptionRow], *, can_reveal_identity: bool) -> list[PrescriptionRow]:
+    """The rows as a viewer may see them: lawyers of the association get every date; others get,
+    for a period counted from the majority, the year and the rule only (the warning flags stay)."""
+    if can_reveal_identity:
+        return rows
+    return [
+        replace(
+            row,
+            date_withheld=True,
+            explanation=f"{RULE_LABELS.get(row.result.rule_key, row.result.source)}. "
+            "Date exacte réservée aux avocats de l'association : elle révèle la date de naissance de la victime.",
+        )
+        if row.result is not None and (row.result.majority_based or row.birth_date_estimated)
+        else row
+        for row in rows
+    ]
 
 
 @dataclass

@@ -21,6 +21,10 @@ from ..models import (
 )
 from .base import _require_change, _save
 
+# A typing slip (9999) would reach calendars and reminders: no procedural period runs that long
+# (the longest, prescription, is not a deadline here).
+LATEST_PLAUSIBLE_DUE_ON = date(2199, 12, 31)
+
 
 def court_closures(parquet) -> frozenset[date]:
     """Days the court recorded as closed: only these extend a deadline over a customary day."""
@@ -108,6 +112,8 @@ def deadline_override(*, user, deadline: Deadline, due_on: date, reason: str) ->
     _require_change(user, deadline.case)
     if not (reason or "").strip():
         raise ValidationError({"override_reason": _("Une échéance modifiée à la main exige un motif.")})
+    if not (LATEST_PLAUSIBLE_DUE_ON.replace(year=1900) <= due_on <= LATEST_PLAUSIBLE_DUE_ON):
+        raise ValidationError({"due_on": _("Échéance invraisemblable : vérifiez l'année saisie.")})
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
     deadline.due_on = due_on
     deadline.override_reason = reason.strip()

@@ -574,6 +574,21 @@ def test_moving_a_due_date_needs_a_reason(client, owner, records):
     assert (deadline.due_on, deadline.override_reason) == (date(2025, 7, 1), "Notification reçue le 20 juin")
 
 
+def test_a_due_date_in_year_9999_is_refused_on_its_field(client, owner, records):
+    client.force_login(owner)
+    url = reverse("deadline_override", args=[records["deadline"].pk])
+    refused = client.post(url, {"due_on": "9999-12-31", "reason": "Faute de frappe"})
+    assert refused.status_code == 200 and "due_on" in refused.context["form"].errors
+    assert not Deadline.objects.get(pk=records["deadline"].pk).is_overridden
+
+
+def test_the_calendar_feed_survives_the_last_representable_day(owner, records):
+    from procedures.calendar import deadlines_ics
+
+    Deadline.objects.filter(pk=records["deadline"].pk).update(due_on=date.max, override_reason="Ancienne saisie")
+    assert b"99991231" in deadlines_ics(owner)
+
+
 def test_a_deadline_without_object_keeps_why(client, owner, records):
     client.force_login(owner)
     url = reverse("deadline_cancel", args=[records["deadline"].pk])
@@ -725,9 +740,21 @@ def test_the_prescription_counts_from_majority_without_showing_the_birth_date(
         html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
     row = _row(html[html.index('id="prescription"') :], "Images pédopornographiques (test)")
     # Born 15 June 2009: majority 15 June 2027, ten years more for a délit of art. 706-47 (art. 8 al. 2).
-    assert "15/06/2037" in row
-    assert "majorité de la victime" in row
+    # Staff may not see identities: the exact date (15/06/2037) would give the birth date away.
+    assert "en 2037" in row and "15/06/2037" not in html and "15/06" not in row
+    assert "majorité" in row
     assert "15/06/2009" not in html and "15/06/2027" not in html and "2009-06-15" not in html
+
+
+def test_the_lawyer_sees_the_exact_prescription_date_counted_from_majority(
+    client, owner, case, victim, images_offence, settings
+):
+    settings.CASE_PAGE_SECTIONS = [CASE_SECTION]
+    client.force_login(owner)
+    with frozen(date(2025, 1, 1)):
+        html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    row = _row(html[html.index('id="prescription"') :], "Images pédopornographiques (test)")
+    assert "15/06/2037" in row
 
 
 def test_the_case_section_query_count_does_not_grow_with_procedures(owner, case, dunkerque, rf):
