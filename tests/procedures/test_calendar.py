@@ -250,3 +250,17 @@ def test_creating_and_revoking_links_take_a_post_only(client_owner, owner):
     assert client_owner.get(reverse("calendar_token_create")).status_code == 405
     assert client_owner.get(reverse("calendar_token_revoke", args=[token.pk])).status_code == 405
     assert CalendarToken.objects.filter(user=owner).count() == 1
+
+
+def test_a_feed_secret_never_reaches_the_logs(client, caplog, owner, settings):
+    import logging
+
+    from config.log_filters import RedactCalendarSecrets
+
+    assert "redact_calendar_secrets" in settings.LOGGING["handlers"]["console"]["filters"]
+    caplog.handler.addFilter(RedactCalendarSecrets())
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get("/calendrier/s3cr3t-t0k3n-value.ics").status_code == 404
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "/calendrier/•••.ics" in logged
+    assert "s3cr3t-t0k3n-value" not in logged
