@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -153,6 +154,7 @@ def case_update_view(request, case_id):
 
 
 @login_required
+@never_cache
 def victim_add_view(request, case_id):
     case, _access = case_get(request.user, case_id, require="change")
     form = VictimForm(request.POST or None, case=case)
@@ -165,6 +167,7 @@ def victim_add_view(request, case_id):
 
 
 @login_required
+@never_cache
 def victim_update_view(request, case_id, victim_id):
     case, _access = case_get(request.user, case_id, require="change")
     victim = victim_get(request.user, case, victim_id)
@@ -182,6 +185,7 @@ def victim_update_view(request, case_id, victim_id):
 
 
 @login_required
+@never_cache
 def victim_identity_view(request, case_id, victim_id):
     case, _access = case_get(request.user, case_id, require="reveal_identity")
     victim = victim_get(request.user, case, victim_id)

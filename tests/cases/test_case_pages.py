@@ -90,6 +90,19 @@ def test_viewing_a_case_and_an_identity_and_downloading_are_logged(client, owner
     assert actions == {"view", "reveal_identity", "download"}
 
 
+def test_identity_pages_are_never_cached(client, owner, full_case):
+    client.force_login(owner)
+    case, victim = full_case["case"], full_case["victim"]
+    for name, args in (
+        ("victim_identity", [case.pk, victim.pk]),
+        ("victim_update", [case.pk, victim.pk]),
+        ("victim_add", [case.pk]),
+    ):
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"], name
+
+
 def test_the_case_list_searches_reference_title_platform_and_offence(client, owner, association):
     coco = PlatformFactory(name="Coco.gg")
     procuring = OffenceFactory(label="Proxénétisme aggravé", article="225-7")
