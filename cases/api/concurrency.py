@@ -8,6 +8,7 @@ import hashlib
 import json
 
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -25,9 +26,27 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
+class WildcardRefused(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _("« If-Match: * » n'est pas accepté : donnez l'ETag de la version lue.")
+    default_code = "precondition_required"
+
+
 def etag_for(data) -> str:
     payload = json.dumps(data, sort_keys=True, default=str, separators=(",", ":")).encode()
     return f'"{hashlib.sha256(payload).hexdigest()[:32]}"'
+
+
+def record_etag(instance, data) -> str:
+    """The ETag of a record's representation. Fields kept out of the representation (a victim's
+    encrypted identity) still count, through a keyed digest: an identity edit changes the ETag, so
+    two lawyers cannot overwrite each other, and the ETag cannot be brute-forced back to a name."""
+    secret_fields = getattr(type(instance), "IDENTITY_FIELDS", ())
+    if not secret_fields:
+        return etag_for(data)
+    values = json.dumps([str(getattr(instance, name)) for name in secret_fields])
+    digest = salted_hmac("etag-identity", values, algorithm="sha256").hexdigest()
+    return etag_for({"representation": data, "identity": digest})
 
 
 class ETagMixin:
@@ -35,19 +54,28 @@ class ETagMixin:
     checked against the row locked FOR UPDATE, so the check and the write cannot interleave."""
 
     def etag(self, instance) -> str:
-        return etag_for(self.get_serializer(instance).data)
+        return record_etag(instance, self.get_serializer(instance).data)
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = etag_for(response.data)
+        response["ETag"] = self._response_etag(response)
         return response
+
+    def _response_etag(self, response) -> str:
+        model = self.get_queryset().model
+        if not getattr(model, "IDENTITY_FIELDS", ()):
+            return etag_for(response.data)
+        return record_etag(self.get_object(), response.data)
 
     def check_if_match(self, instance) -> None:
         expected = self.request.headers.get("If-Match")
         if not expected:
             raise PreconditionRequired
         candidates = {value.strip() for value in expected.split(",")}
-        if "*" not in candidates and self.etag(instance) not in candidates:
+        # « * » would overwrite whatever another lawyer wrote since: the version read is required.
+        if "*" in candidates:
+            raise WildcardRefused
+        if self.etag(instance) not in candidates:
             raise PreconditionFailed
 
     def update(self, request, *args, **kwargs):
@@ -57,5 +85,5 @@ class ETagMixin:
             self.check_if_match(locked)
             response = super().update(request, *args, **kwargs)
         if response.status_code == status.HTTP_200_OK:
-            response["ETag"] = etag_for(response.data)
+            response["ETag"] = self._response_etag(response)
         return response

@@ -23,7 +23,7 @@ from cases.models import (
 from cases.selectors import case_access, case_queryset_for_user
 
 from .base import TenantMixin
-from .concurrency import ETagMixin, etag_for
+from .concurrency import ETagMixin, record_etag
 from .filters import CaseFilter, ExhibitFilter, OffenceFilter, ParquetFilter, SuspectFilter, VictimFilter
 from .serializers import (
     ApiTokenCreatedSerializer,
@@ -157,11 +157,12 @@ class VictimViewSet(CaseScopedViewSet):
             )
         data = self.get_serializer(victim).data
         return Response(
-            data, headers={"ETag": etag_for(VictimSerializer(victim, context=self.get_serializer_context()).data)}
+            data,
+            headers={"ETag": record_etag(victim, VictimSerializer(victim, context=self.get_serializer_context()).data)},
         )
 
     def etag(self, instance):
-        return etag_for(VictimSerializer(instance, context=self.get_serializer_context()).data)
+        return record_etag(instance, VictimSerializer(instance, context=self.get_serializer_context()).data)
 
     def perform_create(self, serializer):
         case = self._case_from_request()
