@@ -118,9 +118,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# One limit for both counters: axes compares the busiest of them to a single AXES_FAILURE_LIMIT,
+# so the address cannot be given a higher limit than the username.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Two separate parameters, either of which locks: a username across every address (distributed
+# guessing) and an address across every username (spraying). The address is REMOTE_ADDR.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
@@ -170,6 +174,19 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "cases.api.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per user (all of a user's tokens and session share it) and per address for anonymous
+    # requests (schema, docs); over the rate: 429 with Retry-After. Rates live in the cache.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON_RATE", default="100/hour"),
+        "user": env.str("API_THROTTLE_USER_RATE", default="1000/hour"),
+    },
+    # 0 = the address is REMOTE_ADDR, never a client-supplied X-Forwarded-For; behind N trusted
+    # proxies set API_NUM_PROXIES=N.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Suivi des affaires — API",
