@@ -242,12 +242,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.requeue_stale_dossiers",
         "schedule": 60.0,
     },
+    # Dossiers printed with real identities keep their file REVEALED_DOSSIER_RETENTION_DAYS days.
+    "expire-revealed-dossiers-every-hour": {
+        "task": "reports.expire_revealed_dossiers",
+        "schedule": crontab(minute=15),
+    },
     # Statistics: the day's changes, every night (a full rebuild is `compute_statistics --full`).
     "statistics-every-night": {
         "task": "reports.compute_statistics_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
 }
+REVEALED_DOSSIER_RETENTION_DAYS = env.int("REVEALED_DOSSIER_RETENTION_DAYS", default=7)
 # Modules of tasks that are not named tasks.py (autodiscovery only looks there).
 CELERY_IMPORTS = ["procedures.import_tasks", "reports.statistics.tasks"]
 

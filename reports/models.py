@@ -40,6 +40,7 @@ class DossierStatus(models.TextChoices):
     RENDERING = "rendering", _("En cours de rendu")
     DONE = "done", _("Prêt")
     FAILED = "failed", _("Échec")
+    EXPIRED = "expired", _("Expiré (identités réelles : fichier supprimé après le délai de conservation)")
 
 
 class DossierPhase(models.TextChoices):
@@ -172,7 +173,7 @@ class Dossier(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {DossierStatus.DONE, DossierStatus.FAILED}
+        return self.status in {DossierStatus.DONE, DossierStatus.FAILED, DossierStatus.EXPIRED}
 
     @property
     def download_name(self) -> str:

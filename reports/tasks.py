@@ -5,6 +5,7 @@ from celery import shared_task
 from django.conf import settings
 
 from . import services
+from .retention import dossiers_expire_revealed
 
 # A dossier's time limit is also checked between steps (workflow.Run.check_time); the soft limit
 # stops a step that hangs inside WeasyPrint, the hard one a worker that ignores it.
@@ -26,3 +27,9 @@ def render_dossier_chunk(chunk_id: int) -> None:
 def requeue_stale_dossiers() -> dict:
     """Every minute (celery beat): dossiers whose worker died are taken up again."""
     return services.dossiers_requeue_stale()
+
+
+@shared_task(name="reports.expire_revealed_dossiers")
+def expire_revealed_dossiers() -> int:
+    """Every hour (celery beat): revealed-identity dossiers past their retention lose their file."""
+    return dossiers_expire_revealed()
