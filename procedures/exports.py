@@ -1,6 +1,13 @@
 """Exports of procedures and deadlines as CSV (`;`, UTF-8 with BOM, which Excel opens with its
 accents) or XLSX. The procedure columns are the import's (procedures/imports.py, COLUMNS), so an
-export re-imports into its case and changes nothing."""
+export re-imports into its case and changes nothing.
+
+Formula injection (OWASP « CSV Injection »): a text cell starting with `=`, `+`, `-`, `@`, tab or
+CR would run as a formula in the spreadsheet. In CSV every cell is quoted and such text is prefixed
+with `'` (the import removes it again: imports.unescape_formula); in XLSX text is always a string
+cell (never a formula), marked « quote prefix » when dangerous so that editing it keeps it text.
+Numbers and dates are not text: they stay unescaped, and typed in XLSX (a number -2 is no formula).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +16,14 @@ import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import translation
 
 from cases.models import Offence
 
-from .imports import COLUMNS, LIST_SEPARATOR, MINOR_SUFFIX
+from .imports import COLUMNS, FORMULA_TRIGGERS, LIST_SEPARATOR, MINOR_SUFFIX
 from .models import Deadline, DeadlineStatus, Outcome, Procedure, Stage
 
 CASE_COLUMN = "affaire"
@@ -125,12 +133,29 @@ def deadline_rows(deadlines: QuerySet[Deadline]) -> Iterator[list]:
         ]
 
 
+def _dangerous(text: str) -> bool:
+    # Text that already starts with `'` before a trigger is escaped too, so that the import's
+    # unescape_formula (drop one `'`) gives every text back exactly.
+    return text.lstrip("'").startswith(FORMULA_TRIGGERS)
+
+
+def escape_formula(text: str) -> str:
+    """Text made inert for a spreadsheet (OWASP CSV Injection: prefix with a single quote)."""
+    return "'" + text if _dangerous(text) else text
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
-    return str(value)
+    if _is_number(value):
+        return str(value)  # digits, sign and point only: never a formula
+    return escape_formula(str(value))
 
 
 class _Echo:
@@ -140,7 +165,7 @@ class _Echo:
 
 def csv_lines(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
     """The CSV as text pieces, for a streamed response (the first piece starts with the BOM)."""
-    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     yield "\ufeff" + writer.writerow(headers)
     for row in rows:
         yield writer.writerow([_cell(value) for value in row])
@@ -148,7 +173,8 @@ def csv_lines(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
 
 def write_csv(handle, headers: list[str], rows: Iterable[list], *, bom: bool = True) -> int:
     """Write to a text handle (opened with newline=""); returns the number of data rows."""
-    writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
+    # Every cell quoted (OWASP CSV Injection): a separator or line break inside text can't start a cell.
+    writer = csv.writer(handle, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     if bom:
         handle.write("\ufeff")
     writer.writerow(headers)
@@ -175,8 +201,17 @@ def write_xlsx(handle, headers: list[str], rows: Iterable[list], *, title: str =
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "DD/MM/YYYY"
                 cells.append(cell)
-            else:
+            elif value is None or _is_number(value):
                 cells.append("" if value is None else value)
+            else:
+                # openpyxl turns text starting with "=" into a formula: force a string cell, kept
+                # exact (no `'` in the value), quote-prefixed when dangerous (OWASP CSV Injection).
+                text = str(value)
+                cell = WriteOnlyCell(sheet, value=text)
+                cell.data_type = "s"
+                if _dangerous(text):
+                    cell.quotePrefix = True
+                cells.append(cell)
         sheet.append(cells)
         count += 1
     workbook.save(handle)

@@ -69,6 +69,9 @@ SAMPLES_KEPT = 50
 WRITE_THREADS = getattr(settings, "IMPORT_WRITE_THREADS", 2)
 MINOR_SUFFIX = "*"
 LIST_SEPARATOR = "|"
+# First characters that make a spreadsheet read a cell as a formula (OWASP « CSV Injection »): the
+# CSV export prefixes such text with `'` (exports.escape_formula) and the CSV import removes it.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 # Canonical header (used by the export, so that an export re-imports) and accepted aliases, written
 # as normalised by _normalise (lower case, no accents, `_` between words).
@@ -213,6 +216,14 @@ def decode_text(data: bytes) -> tuple[str, str]:
         ) from error
 
 
+def unescape_formula(text: str) -> str:
+    """Undo exports.escape_formula: one `'` dropped before (more quotes and) a formula trigger.
+    Also reads « '=… » typed by hand as the text marker it is in Excel."""
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
 def _sniff_delimiter(first_line: str) -> str:
     counts = dict.fromkeys((";", ",", "\t"), 0)
     quoted = False
@@ -233,7 +244,7 @@ def _csv_rows(text: str) -> tuple[str, list[tuple[int, list]]]:
     line = 1
     try:
         for cells in reader:
-            rows.append((line, cells))
+            rows.append((line, [unescape_formula(cell) for cell in cells]))
             line = reader.line_num + 1
     except csv.Error as error:
         raise ImportFileError(
