@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import AccessAction, Permission
 from cases.services import access_log_record
+from procedures.exports import escape_formula
 
 from . import services
 from .drilldown import procedure_drilldown
@@ -136,6 +137,12 @@ class _Echo:
         return value
 
 
+def _csv_cell(value):
+    if value is None:
+        return ""
+    return escape_formula(value) if isinstance(value, str) else value
+
+
 @login_required
 @require_GET
 def export_csv_view(request, chart):
@@ -152,9 +159,10 @@ def export_csv_view(request, chart):
     )
     items = figures_for(flt).by.get(chart, [])
     access_log_record(request=request, action=AccessAction.EXPORT, obj=membership.association)
-    writer = csv.writer(_Echo(), delimiter=";")
+    # Labels come from the data (platform, parquet names): made inert for a spreadsheet (OWASP CSV Injection).
+    writer = csv.writer(_Echo(), delimiter=";", quoting=csv.QUOTE_ALL)
     rows = [[label for _key, label in CSV_COLUMNS]] + [
-        ["" if item.get(key) is None else item.get(key) for key, _label in CSV_COLUMNS] for item in items
+        [_csv_cell(item.get(key)) for key, _label in CSV_COLUMNS] for item in items
     ]
     response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="statistiques-{chart}-{timezone.localdate():%Y-%m-%d}.csv"'

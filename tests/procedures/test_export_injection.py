@@ -189,3 +189,12 @@ def test_a_stored_text_beginning_with_a_quote_comes_back_with_its_quote(client, 
 
     assert (job.unchanged_count, job.created_count, job.updated_count, job.rejected_count) == (3, 0, 0, 0)
     assert sorted(Procedure.objects.values_list("parquet_reference", flat=True)) == ["''+33", "'=déjà cité", "'abc"]
+
+
+def test_the_statistics_csv_makes_labels_from_the_data_inert():
+    from reports.statistics.views import _csv_cell
+
+    assert _csv_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert _csv_cell("Parquet de Lille") == "Parquet de Lille"
+    assert _csv_cell(-3) == -3
+    assert _csv_cell(None) == ""
