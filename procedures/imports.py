@@ -68,6 +68,8 @@ SAMPLES_KEPT = 50
 # (history triggers, foreign keys) dominates, and runs in parallel on several cores.
 WRITE_THREADS = getattr(settings, "IMPORT_WRITE_THREADS", 2)
 MINOR_SUFFIX = "*"
+# A victim key is a pseudonym: 1 to 4 letters, a hyphen, 1 to 6 digits (« V-001 », « DK-12 »).
+PSEUDONYM_KEY = re.compile(r"[A-Z]{1,4}-\d{1,6}")
 LIST_SEPARATOR = "|"
 # First characters that make a spreadsheet read a cell as a formula (OWASP « CSV Injection »): the
 # CSV export prefixes such text with `'` (exports.escape_formula) and the CSV import removes it.
@@ -486,7 +488,7 @@ def parse_date(value):
 def parse_victims(text: str):
     """« V-001*|V-002 » → ((« V-001 », True), (« V-002 », None)). Returns (victims, error)."""
     victims: dict[str, bool | None] = {}
-    for part in text.split(LIST_SEPARATOR):
+    for position, part in enumerate(text.split(LIST_SEPARATOR), start=1):
         part = part.strip()
         if not part:
             continue
@@ -500,6 +502,13 @@ def parse_victims(text: str):
             return None, _("clé de victime vide dans « %(value)s »") % {"value": text}
         if len(key) > Victim._meta.get_field("pseudonym").max_length:
             return None, _("clé de victime trop longue « %(value)s » (20 caractères au plus)") % {"value": part}
+        if not PSEUDONYM_KEY.fullmatch(key):
+            # Whatever is not a pseudonym may be a real name (loi 1881, art. 39 bis): never stored,
+            # not even in the reason of the rejected line.
+            return None, _(
+                "victime n° %(position)s de la liste refusée : un pseudonyme est attendu (lettres, tiret, numéro, "
+                "ex. « V-001 »), jamais un nom ; la valeur n'est pas reprise ici"
+            ) % {"position": position}
         victims[key] = victims.get(key) or minor
     return tuple(victims.items()), None
 

@@ -630,3 +630,12 @@ def test_chunks_written_by_several_threads_give_the_same_result_as_one(media_roo
     assert (again.unchanged_count, again.created_count) == (40, 0)
     assert Procedure.objects.filter(case=case).count() == 40 and Event.objects.filter(case=case).count() == 40
     assert Victim.objects.filter(case=case).count() == 7
+
+
+def test_a_victim_key_that_is_not_a_pseudonym_rejects_the_line_without_repeating_it(target, dunkerque, images):
+    job = run(target, csv_bytes([row(victims="V-001|MANON REALNAME")]), apply=True)
+
+    [rejected] = job.rejected_rows
+    assert rejected["line"] == 2 and "victime n° 2" in rejected["reason"] and "pseudonyme" in rejected["reason"]
+    assert "MANON" not in str(job.rejected_rows) and "REALNAME" not in str(job.rejected_rows)
+    assert not target.victims.exists() and not Procedure.objects.exists()
