@@ -1,9 +1,10 @@
 from django.db.models import Q
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from cases import services
@@ -263,10 +264,31 @@ class CaseShareViewSet(
         return Response(self.get_serializer(share).data)
 
 
+class SessionOnly(permissions.BasePermission):
+    """Token management needs a browser session: a token that could mint tokens would escape its
+    association scope (a token for B creating one for A), so any token-authenticated request is refused."""
+
+    message = (
+        "Les jetons d'API ne peuvent pas gérer les jetons : connectez-vous avec votre navigateur "
+        "(session) pour lister, créer ou révoquer vos jetons."
+    )
+
+    def has_permission(self, request, view):
+        # Allow-list the session authenticator rather than deny ApiToken: a future credential
+        # type must not inherit token management by default.
+        return (
+            bool(request.user and request.user.is_authenticated)
+            and not isinstance(request.auth, ApiToken)
+            and isinstance(request.successful_authenticator, SessionAuthentication)
+        )
+
+
 class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """The caller's own API tokens; the secret is returned once, at creation."""
+    """The caller's own API tokens, managed from a browser session only; the secret is returned
+    once, at creation."""
 
     serializer_class = ApiTokenSerializer
+    permission_classes = [SessionOnly]
     pagination_class = None
     queryset = ApiToken.objects.none()
 
@@ -279,6 +301,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        # The service re-checks membership (404 for an association the user is not a member of).
         token, key = services.api_token_create(
             user=request.user,
             association=serializer.validated_data["association"],
@@ -290,11 +313,12 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
     @extend_schema(request=None, responses={200: ApiTokenSerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        token = self.get_queryset().filter(pk=pk).first()
-        if token is None:
-            from django.http import Http404
-
-            raise Http404
+        # get_object() turns a malformed id into 404 (not 500), and another user's token is
+        # outside get_queryset(); one generic message so malformed, unknown and foreign ids look alike.
+        try:
+            token = self.get_object()
+        except Http404:
+            raise NotFound from None
         return Response(ApiTokenSerializer(services.api_token_revoke(user=request.user, token=token)).data)
 
 

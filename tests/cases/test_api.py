@@ -199,7 +199,7 @@ def test_a_token_acts_only_for_its_association(api, owner, case):
 
 
 def test_tokens_are_shown_once_stored_hashed_and_revocable(api, owner, association, case):
-    as_user(api, owner)
+    api.force_login(owner)  # token management needs a real session
     created = api.post("/api/v1/tokens/", {"name": "tableur", "association": association.pk}, format="json").json()
     key = created["key"]
     stored = ApiToken.objects.get(pk=created["id"])
@@ -220,7 +220,7 @@ def test_a_token_for_an_association_the_user_left_stops_working(api, owner, asso
 
 
 def test_a_token_cannot_be_created_for_an_association_one_does_not_belong_to(api, owner, other_association):
-    as_user(api, owner)
+    api.force_login(owner)  # token management needs a real session
     assert (
         api.post("/api/v1/tokens/", {"name": "x", "association": other_association.pk}, format="json").status_code
         == 404
