@@ -87,7 +87,7 @@ def cleanup(association: Association, case: Case) -> None:
     procedures = Procedure._meta.db_table
     jobs = list(ImportJob.objects.filter(case=case))
     with transaction.atomic(), connection.cursor() as cursor:
-        # The history triggers' guard reads this setting on every row (see procedures/imports.py).
+        # The history triggers' guard reads this setting on every row (see procedures/imports/sql.py).
         cursor.execute("SET LOCAL pgtrigger.ignore = '{}'")
         cursor.execute(f"DELETE FROM {Event._meta.db_table} WHERE case_id = %s", [case.pk])  # noqa: S608
         for through in (Procedure.victims.through, Procedure.offences.through):

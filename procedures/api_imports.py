@@ -1,8 +1,10 @@
 """API of imports and exports, included under /api/v1/ (before the routers' URLs):
 
 - `POST imports/` (multipart: `file`, `case`, `apply`): 201 with the job. Without `apply` the dry
-  run is done at once (status done, counts and rejected lines); with `apply=true` the job is queued
-  for the Celery workers and `GET imports/{id}/` follows its progress.
+  run of a small file (imports.SYNC_MAX_ROWS rows at most) is done at once (status done, counts and
+  rejected lines), that of a larger one is queued like an import; with `apply=true` the job is
+  queued for the Celery workers. `GET imports/{id}/` follows a queued job's progress. A file that
+  cannot be read (damaged workbook, too many rows…) is a 400 with the reason on `file`.
 - `GET procedures/export?format=csv|xlsx[&case=ID]`: the procedures the caller sees, in the import's
   columns (the file re-imports unchanged).
 
@@ -27,7 +29,7 @@ from cases.services import access_log_record
 
 from . import exports
 from .import_tasks import queue_import
-from .imports import MAX_FILE_BYTES, import_job_create, import_job_execute
+from .imports import MAX_FILE_BYTES, import_job_create, import_job_execute, import_job_runs_in_background
 from .models import ImportJob
 from .selectors import procedure_list
 
@@ -37,7 +39,10 @@ class ImportCreateSerializer(serializers.Serializer):
     case = serializers.IntegerField(help_text="Identifiant de l'affaire cible.")
     apply = serializers.BooleanField(
         default=False,
-        help_text="Faux (défaut) : simulation immédiate, rien n'est écrit. Vrai : import en tâche de fond.",
+        help_text=(
+            "Faux (défaut) : simulation, rien n'est écrit (immédiate pour un petit fichier, en tâche de fond "
+            "au-delà). Vrai : import en tâche de fond."
+        ),
     )
 
     def validate_file(self, upload):
@@ -109,9 +114,10 @@ class ImportJobCreateView(APIView):
             job = import_job_create(
                 user=request.user, case=case, data=upload.read(), name=upload.name, dry_run=not apply
             )
-            if apply:
+            background = import_job_runs_in_background(job)
+            if background:
                 queue_import(job)
-        if not apply:
+        if not background:
             job = import_job_execute(job.pk) or job
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)

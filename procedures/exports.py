@@ -1,5 +1,5 @@
 """Exports of procedures and deadlines as CSV (`;`, UTF-8 with BOM, which Excel opens with its
-accents) or XLSX. The procedure columns are the import's (procedures/imports.py, COLUMNS), so an
+accents) or XLSX. The procedure columns are the import's (procedures/imports/reading.py, COLUMNS), so an
 export re-imports into its case and changes nothing.
 
 Formula injection (OWASP « CSV Injection »): a text cell starting with `=`, `+`, `-`, `@`, tab or

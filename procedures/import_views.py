@@ -1,6 +1,8 @@
 """Pages of imports and exports. Upload → dry-run report (what would be created, updated, left
 unchanged, every rejected line) → « Appliquer » queues the Celery job → job page with a progress
-bar. Tenancy through case_get: an outsider gets 404, a member who may not write (staff) 403."""
+bar. The dry run of a small file is done during the upload; that of a large one (more than
+imports.SYNC_MAX_ROWS rows) is a Celery job too, followed on the same page. Tenancy through
+case_get: an outsider gets 404, a member who may not write (staff) 403."""
 
 from django import forms
 from django.contrib import messages
@@ -19,7 +21,15 @@ from cases.services import access_log_record
 
 from . import exports
 from .import_tasks import queue_import
-from .imports import MAX_FILE_BYTES, import_job_apply, import_job_create, import_job_execute, import_job_resume
+from .imports import (
+    MAX_FILE_BYTES,
+    import_job_apply,
+    import_job_create,
+    import_job_execute,
+    import_job_resume,
+    import_job_runs_in_background,
+    limits,
+)
 from .models import ImportJob
 from .selectors import deadline_list_for_user, procedure_list
 
@@ -65,11 +75,26 @@ def import_upload_view(request, case_id):
         except ValidationError as error:
             form.add_error("file", error.message_dict.get("file", error.messages))
         else:
-            # The dry run writes nothing and takes about a second for the Coco.gg file: done here.
-            import_job_execute(job.pk)
+            if import_job_runs_in_background(job):
+                # Reading and checking tens of thousands of rows would hold the web process.
+                queue_import(job)
+                messages.info(request, _("Simulation confiée aux workers : la page suit son avancement."))
+            else:
+                import_job_execute(job.pk)
             return redirect("import_job", job.pk)
     jobs = case.import_jobs.select_related("uploaded_by").order_by("-created_at", "-pk")[:RECENT_JOBS]
-    return render(request, "procedures/imports/upload.html", {"case": case, "form": form, "jobs": jobs})
+    return render(
+        request,
+        "procedures/imports/upload.html",
+        {
+            "case": case,
+            "form": form,
+            "jobs": jobs,
+            "max_rows": limits.MAX_ROWS,
+            "max_megabytes": limits.MAX_FILE_BYTES // limits.MIB,
+            "sync_max_rows": limits.SYNC_MAX_ROWS,
+        },
+    )
 
 
 @login_required

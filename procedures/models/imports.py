@@ -1,5 +1,5 @@
 """Imports of procedures from a spreadsheet (CSV or XLSX) into one case: one row per job, which the
-upload page and the API poll. The work itself is in procedures/imports.py."""
+upload page and the API poll. The work itself is in the procedures.imports package."""
 
 from datetime import timedelta
 

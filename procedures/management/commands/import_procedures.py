@@ -3,7 +3,7 @@
 A dry run by default: says what the file would create, update or leave unchanged and lists every
 rejected line with its reason, writing nothing. --apply writes, here in this process with a
 progress bar (or through the Celery workers with --queue). --resume JOB resumes an interrupted
-import after its last committed chunk. The file format is described in procedures/imports.py."""
+import after its last committed chunk. The file format is described in procedures/imports/reading.py."""
 
 import sys
 from pathlib import Path

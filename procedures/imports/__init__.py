@@ -1,0 +1,106 @@
+"""Import of procedures from a spreadsheet (CSV or XLSX) into one case.
+
+The file: UTF-8 (with or without BOM) or Windows-1252, `;` or `,` separated, or an XLSX workbook
+(first sheet). One header row; columns are found by name, case and accents ignored, in French or
+English (FIELD_ALIASES); other columns are listed as ignored. Cells:
+- parquet: its code (« N° TJ », or PNAT, JUNALCO…) or its name (« Parquet de Dunkerque », « Dunkerque »);
+- numéro de parquet: free text, identity ignores case and spacing (normalise_parquet_reference);
+- ouverte le: JJ/MM/AAAA or AAAA-MM-JJ (or a date cell);
+- infractions: `|`-separated, each a NATINF number, an article (« 225-7 », « art. 227-23 ») or a label;
+  an article shared by several offences of the catalogue must be given by its label or NATINF;
+- plateforme: the case's platform (a procedure belongs to the case of its platform);
+- victimes: `|`-separated pseudonym keys of the case (« V-001 »), matched or created by key.
+  MINOR FLAG: a key ending in `*` (« V-001* ») is a victim minor at the time of the facts;
+  « (mineure) » / « (mineur) » after the key is read the same way. No flag = nothing said: an
+  existing victim keeps what its record says, a new one is created with minority unknown;
+- stade, issue: the key or the French label (« Enquête », « Classement sans suite »…).
+A column present with an empty cell means « none / default » (the file is the truth for the columns
+it has); a column absent from the file leaves that field of an existing procedure as it is.
+
+Rows are validated one by one: a rejected row (with its line number and reason) never stops the
+valid ones. Procedures are matched by (parquet, normalised reference) within the association; a
+row identical to the stored procedure is left alone (no write, no history row), so importing the
+same file twice changes nothing. Writing is done by chunks (CHUNK_SIZE rows), each in one
+transaction together with the job's progress: an interrupted job resumes after the last committed
+chunk, and the upsert keys make a chunk run twice harmless.
+
+Limits (limits.py, each a setting): the file's size, its data rows and columns, and for a workbook
+what its zip and XML may expand to, checked before anything is parsed (xlsx.py). A dry run of more
+than SYNC_MAX_ROWS rows is a background job like an apply.
+
+Modules: limits (what a file may cost), xlsx (the workbook's checks and rows), reading (format,
+rows, header), validation (row by row), writing (plan and write by chunks), jobs (the job's life).
+"""
+
+from . import limits
+from .jobs import (
+    import_job_apply,
+    import_job_claim,
+    import_job_create,
+    import_job_execute,
+    import_job_resume,
+    import_job_run,
+    import_job_runs_in_background,
+)
+from .limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, SYNC_MAX_ROWS, ImportFileError
+from .reading import (
+    COLUMNS,
+    FIELD_ALIASES,
+    FIELD_LABELS,
+    FORMULA_TRIGGERS,
+    LIST_SEPARATOR,
+    MINOR_SUFFIX,
+    REQUIRED_FIELDS,
+    SourceFile,
+    decode_text,
+    detect_format,
+    inspect_source,
+    map_headers,
+    read_source,
+    unescape_formula,
+)
+from .sql import JobTakenOver
+from .validation import PSEUDONYM_KEY, Catalogue, Rejection, Row, parse_date, parse_victims, validate_rows
+from .writing import CHUNK_SIZE, SAMPLES_KEPT, WRITE_THREADS, Importer
+
+__all__ = [
+    "CHUNK_SIZE",
+    "COLUMNS",
+    "FIELD_ALIASES",
+    "FIELD_LABELS",
+    "FORMULA_TRIGGERS",
+    "LIST_SEPARATOR",
+    "MAX_COLUMNS",
+    "MAX_FILE_BYTES",
+    "MAX_ROWS",
+    "MINOR_SUFFIX",
+    "PSEUDONYM_KEY",
+    "REQUIRED_FIELDS",
+    "SAMPLES_KEPT",
+    "SYNC_MAX_ROWS",
+    "WRITE_THREADS",
+    "Catalogue",
+    "ImportFileError",
+    "Importer",
+    "JobTakenOver",
+    "Rejection",
+    "Row",
+    "SourceFile",
+    "decode_text",
+    "detect_format",
+    "import_job_apply",
+    "import_job_claim",
+    "import_job_create",
+    "import_job_execute",
+    "import_job_resume",
+    "import_job_run",
+    "import_job_runs_in_background",
+    "inspect_source",
+    "limits",
+    "map_headers",
+    "parse_date",
+    "parse_victims",
+    "read_source",
+    "unescape_formula",
+    "validate_rows",
+]
