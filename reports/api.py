@@ -3,6 +3,7 @@ association's presets. Same rules as the pages: 404 outside the association, 403
 without the right (a read-only share, real identities asked by anyone but a lawyer of the lead
 association)."""
 
+import django_filters
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 
 from cases.api.base import TenantMixin
 from cases.api.concurrency import ETagMixin
-from cases.models import Association
+from cases.selectors import acting_association_get
 
 from . import services
 from .models import Dossier, DossierPreset, DossierStatus, Section
@@ -79,6 +80,17 @@ class DossierPresetSerializer(serializers.ModelSerializer):
         validators = []
 
 
+class DossierFilter(django_filters.FilterSet):
+    """The case by id, not by choice among every association's cases (which the browsable API
+    would list, and which would tell an unknown id from another association's)."""
+
+    case = django_filters.NumberFilter(field_name="case")
+
+    class Meta:
+        model = Dossier
+        fields = ["case", "status"]
+
+
 DOSSIER_EXAMPLE = OpenApiExample(
     "Dossier pour une audience",
     value={
@@ -99,7 +111,7 @@ class DossierViewSet(
     TenantMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = DossierSerializer
-    filterset_fields = ["case", "status"]
+    filterset_class = DossierFilter
     ordering_fields = ["created_at"]
     ordering = ["-created_at"]
 
@@ -172,9 +184,7 @@ class DossierPresetViewSet(TenantMixin, ETagMixin, viewsets.ModelViewSet):
         association_id = self.scope or (self.request.membership.association_id if self.request.membership else None)
         if association_id is None:
             raise PermissionDenied
-        association = Association.objects.filter(pk=association_id).first()
-        if association is None:
-            raise PermissionDenied
+        association = acting_association_get(self.request.user, association_id)
         serializer.instance = services.preset_save(
             user=self.request.user,
             association=association,

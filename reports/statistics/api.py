@@ -9,7 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.api.authentication import scope_association_id
-from cases.models import AccessAction, CourtOfAppeal, OffenceCategory, Parquet, Platform
+from cases.models import AccessAction, OffenceCategory
+from cases.selectors import court_of_appeal_list, parquet_list, platform_list
 from cases.services import access_log_record
 
 from .figures import StatisticsFilter, figures_for
@@ -34,12 +35,12 @@ SummaryQuerySerializer = type(
         "association": serializers.IntegerField(
             required=False, min_value=1, help_text=_("Association (session seulement ; un jeton fixe la sienne).")
         ),
-        "platform": serializers.PrimaryKeyRelatedField(queryset=Platform.objects.all(), required=False),
+        "platform": serializers.PrimaryKeyRelatedField(queryset=platform_list(), required=False),
         "from": MonthField(required=False, help_text=_("Premier mois d'ouverture, AAAA-MM.")),
         "to": MonthField(required=False, help_text=_("Dernier mois d'ouverture, AAAA-MM.")),
-        "parquet": serializers.PrimaryKeyRelatedField(queryset=Parquet.objects.all(), required=False),
+        "parquet": serializers.PrimaryKeyRelatedField(queryset=parquet_list(), required=False),
         "offence_category": serializers.ChoiceField(choices=OffenceCategory.choices, required=False),
-        "court_of_appeal": serializers.PrimaryKeyRelatedField(queryset=CourtOfAppeal.objects.all(), required=False),
+        "court_of_appeal": serializers.PrimaryKeyRelatedField(queryset=court_of_appeal_list(), required=False),
         "validate": lambda self, data: _check_period(data),
     },
 )

@@ -6,12 +6,14 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CourtOfAppeal, OffenceCategory, Parquet, Platform
 from procedures.models import Outcome, Stage
 
 from .figures import StatisticsFilter
+from .publication import Period
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-\d{2})?$")
 
@@ -86,9 +88,37 @@ class ReportForm(PeriodMixin, forms.Form):
     au = MonthField(required=False, label=_("Au mois"))
 
 
-class PublishForm(ReportForm):
+class PublishForm(forms.Form):
+    """A cross-association publication is one closed calendar year or quarter, for every platform:
+    arbitrary month ranges and filters let releases be subtracted from each other (publication.py)."""
+
     title = forms.CharField(max_length=200, label=_("Intitulé"), initial=_("Chiffres inter-associations"))
+    annee = forms.IntegerField(min_value=2000, max_value=2200, label=_("Année"))
+    trimestre = forms.TypedChoiceField(
+        choices=[
+            ("", _("Année entière")),
+            (1, _("1er trimestre")),
+            (2, _("2e trimestre")),
+            (3, _("3e trimestre")),
+            (4, _("4e trimestre")),
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label=_("Trimestre"),
+    )
     confirm = forms.BooleanField(
-        label=_("Je publie des chiffres agrégés de toutes les associations, cases sous le seuil masquées."),
+        label=_("Je publie des chiffres agrégés de toutes les associations, cases protégées masquées."),
         required=True,
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("annee") is not None:
+            period = Period(data["annee"], data.get("trimestre"))
+            if not period.is_closed(timezone.localdate()):
+                self.add_error(
+                    None, _("Seule une période terminée peut être publiée : ses chiffres sont alors définitifs.")
+                )
+            data["period"] = period
+        return data

@@ -8,10 +8,11 @@ counts in the figures of the association that holds it: a share gives read acces
 its figures, and counting it twice would make every cross-association sum wrong."""
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Association, CourtOfAppeal, Parquet, Platform
@@ -181,10 +182,22 @@ class StatisticsRun(models.Model):
         return f"{self.get_mode_display()} {self.requested_at:%Y-%m-%d %H:%M}"
 
 
+class DateRange(Func):
+    function = "daterange"
+    output_field = DateRangeField()
+
+
 class PublishedStatistics(models.Model):
-    """A cross-association aggregate published by an admin. Only the figures after statistical
-    disclosure control are stored (cells under the threshold and their complements masked): the
-    raw figures are never kept here, so nothing can leak from this row."""
+    """A cross-association aggregate published by an admin: the table of one fixed period (a
+    calendar year or a quarter, publication.Period). Only the figures after statistical
+    disclosure control are stored (suppression.py): the raw figures are never kept here, so
+    nothing can leak from this row.
+
+    A period is published once and periods never overlap (the exclusion constraint): a second
+    release of the same months, or of months inside a published year, would give two tables of
+    the same procedures whose differences recover the masked cells (attack (a) of the issue).
+    Rows without a period are the releases of arbitrary ranges and platforms made before that
+    rule; no new one can be made."""
 
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("publié par")
@@ -199,6 +212,15 @@ class PublishedStatistics(models.Model):
     )
     published_at = models.DateTimeField(_("publié le"), auto_now_add=True)
     title = models.CharField(_("intitulé"), max_length=200)
+    period = models.CharField(
+        _("période"),
+        max_length=7,
+        blank=True,
+        default="",
+        help_text=_(
+            "Année civile (« 2023 ») ou trimestre (« 2023-T2 ») publié ; vide pour les anciennes publications."
+        ),
+    )
     platform = models.ForeignKey(Platform, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     month_from = models.DateField(_("du mois"), null=True, blank=True)
     month_to = models.DateField(_("au mois"), null=True, blank=True)
@@ -210,9 +232,29 @@ class PublishedStatistics(models.Model):
         ordering = ["-published_at"]
         verbose_name = _("statistiques publiées")
         verbose_name_plural = _("statistiques publiées")
+        constraints = [
+            ExclusionConstraint(
+                name="statistics_publication_periods_disjoint",
+                expressions=[(DateRange("month_from", "month_to", models.Value("[]")), RangeOperators.OVERLAPS)],
+                condition=~Q(period=""),
+                violation_error_message=_("Une publication couvre déjà tout ou partie de cette période."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period="")
+                | (Q(platform__isnull=True) & Q(month_from__isnull=False) & Q(month_to__isnull=False)),
+                name="statistics_publication_period_unfiltered",
+                violation_error_message=_("Une période publiée couvre toutes les plateformes."),
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def period_label(self) -> str:
+        from .publication import Period  # publication.py reads the fact table defined here
+
+        return Period.parse(self.period).label if self.period else ""
 
 
 class ReportStatus(models.TextChoices):

@@ -5,8 +5,9 @@ import hashlib
 import logging
 import time
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -31,29 +32,48 @@ def statistics_run_enqueue(*, user=None, full: bool = False) -> StatisticsRun:
     return run
 
 
-def statistics_publish(*, request, membership, title: str, platform=None, month_from=None, month_to=None):
-    """Publish the masked cross-association aggregate; the row and the access log say who and when."""
-    flt = figures.StatisticsFilter(
-        association_id=None,
-        platform_id=platform.pk if platform else None,
-        month_from=month_from,
-        month_to=month_to,
+def statistics_publish(*, request, membership, title: str, period: publication.Period):
+    """Publish the masked cross-association table of a closed period; returns (publication,
+    created). A period already published returns its release unchanged: publishing it again with
+    the figures of the day would give two tables to subtract (attack (a) of the issue). A period
+    overlapping a published one (a year and one of its quarters) is refused for the same reason."""
+    existing = PublishedStatistics.objects.filter(period=period.key).first()
+    if existing is not None:
+        return existing, False
+    overlapping = (
+        PublishedStatistics.objects.exclude(period="")
+        .filter(month_from__lte=period.month_to, month_to__gte=period.month_from)
+        .first()
     )
-    data = publication.build(flt)
-    with transaction.atomic():
-        published = PublishedStatistics.objects.create(
-            published_by=request.user,
-            association=membership.association,
-            title=title,
-            platform=platform,
-            month_from=month_from,
-            month_to=month_to,
-            threshold=data["threshold"],
-            figures=data,
+    if overlapping is not None:
+        raise ValidationError(
+            _("%(period)s est déjà publié : une période qui le recoupe ne peut plus l'être.")
+            % {"period": publication.Period.parse(overlapping.period).label}
         )
-        access_log_record(request=request, action=AccessAction.EXPORT, obj=published)
-    logger.info("Statistiques publiées n° %s par %s", published.pk, request.user)
-    return published
+    data = publication.build(period)
+    published = PublishedStatistics(
+        published_by=request.user,
+        association=membership.association,
+        title=title,
+        period=period.key,
+        month_from=period.month_from,
+        month_to=period.month_to,
+        threshold=data["threshold"],
+        figures=data,
+    )
+    try:
+        with transaction.atomic():
+            published.full_clean()
+            published.save()
+            access_log_record(request=request, action=AccessAction.EXPORT, obj=published)
+    except (IntegrityError, ValidationError):
+        # Another admin published the same period meanwhile: theirs is the release.
+        existing = PublishedStatistics.objects.filter(period=period.key).first()
+        if existing is None:
+            raise ValidationError(_("Une publication couvre déjà tout ou partie de cette période.")) from None
+        return existing, False
+    logger.info("Statistiques publiées n° %s (%s) par %s", published.pk, period.key, request.user)
+    return published, True
 
 
 def statistics_report_request(*, user, membership, platform=None, month_from=None, month_to=None):

@@ -192,3 +192,52 @@ def close(measures: dict, wanted: dict) -> bool:
         elif abs(got - value) > 1e-9:
             return False
     return True
+
+
+# --- The issue's solver, run on a stored release against the fact rows ---------------------------
+
+
+def release_failures(figures: dict) -> list:
+    """Run the interval audit on a stored release, for the public and every association, from the
+    fact rows (what each association knows of its own figures): empty when nothing is narrowed."""
+    from reports.statistics.audit import failures
+    from reports.statistics.models import StatisticsFact
+    from reports.statistics.publication import Period, threshold
+    from reports.statistics.suppression import protections, with_margins
+
+    table = figures["table"]
+    period = Period.parse(figures["period"])
+    months = {f"{month:%m/%Y}": index for index, month in enumerate(period.months)}
+    names = {name: index for index, name in enumerate(table["rows"])}
+    height, width = len(names) + 1, len(months) + 1
+    people: dict = {}
+    counts: dict = {}
+    facts = StatisticsFact.objects.filter(month__range=(period.month_from, period.month_to)).values_list(
+        "association_id", "court_of_appeal__name", "month", "victims"
+    )
+    for association, court, month, victims in facts:
+        i, j = names[court], months[f"{month:%m/%Y}"]
+        for owner in (None, association):
+            for cell in ((i, j), (i, width - 1), (height - 1, j), (height - 1, width - 1)):
+                counts.setdefault(owner, {}).setdefault(cell, 0)
+                counts[owner][cell] += 1
+                people.setdefault(owner, {}).setdefault(cell, set()).update(victims)
+
+    def grid(owner, measure):
+        return [[measure(owner, (i, j)) for j in range(width)] for i in range(height)]
+
+    def count(owner, cell):
+        return counts.get(owner, {}).get(cell, 0)
+
+    def distinct(owner, cell):
+        return len(people.get(owner, {}).get(cell, ()))
+
+    values = grid(None, count)
+    assert values == with_margins([row[:-1] for row in values[:-1]])
+    associations = [owner for owner in counts if owner is not None]
+    owns = {a: grid(a, count) for a in associations}
+    needed = protections(values, grid(None, distinct), owns, {a: grid(a, distinct) for a in associations}, threshold())
+    published = table["values"]
+    masked = {(i, j) for i, row in enumerate(published) for j, value in enumerate(row) if value is None}
+    assert all(published[i][j] in (None, values[i][j]) for i in range(height) for j in range(width))
+    return failures(values, masked, needed, owns)

@@ -5,6 +5,8 @@ import shutil
 import time
 
 import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import PASSWORD
 
@@ -39,13 +41,18 @@ def test_the_dashboard_draws_its_charts_in_a_browser(browser, live_server, datas
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
+    device = TOTPDevice.objects.create(user=lawyer, name="téléphone", confirmed=True)
     browser.get(live_server.url + "/connexion/")
     browser.find_element(By.NAME, "username").send_keys(lawyer.username)
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
     # The click only starts the login POST: opening the dashboard before its redirect lands would
-    # race it (the redirect to the home page then wins, the test sees « Accueil »).
-    WebDriverWait(browser, 20).until(lambda driver: "/connexion/" not in driver.current_url)
+    # race it. A lawyer's password alone opens nothing: the second factor is typed on its own page.
+    WebDriverWait(browser, 20).until(lambda driver: "/double-authentification/" in driver.current_url)
+    token = browser.find_element(By.NAME, "token")
+    token.send_keys(totp(device.bin_key))
+    token.submit()
+    WebDriverWait(browser, 20).until(lambda driver: "/double-authentification/" not in driver.current_url)
     browser.get(live_server.url + "/statistiques/")
     assert "Statistiques" in browser.title
     deadline = time.monotonic() + 20
