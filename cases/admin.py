@@ -52,8 +52,19 @@ class OffenceAdmin(admin.ModelAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(admin.ModelAdmin):
-    list_display = ["at", "user", "action", "object_type", "object_id", "case_id", "request_id"]
+    """Read-only: the log is append-only (the database refuses UPDATE and DELETE too)."""
+
+    list_display = ["at", "user", "association_id", "action", "object_type", "object_id", "case_id", "request_id"]
     list_filter = ["action", "object_type"]
+    list_select_related = ["user"]
+    show_full_result_count = False  # no COUNT(*) over the whole log on every page
+    actions = None
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

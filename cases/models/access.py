@@ -10,6 +10,8 @@ class AccessAction(models.TextChoices):
     DOWNLOAD = "download", _("Téléchargement")
     PRINT = "print", _("Impression")
     EXPORT = "export", _("Export")
+    PURGE = "purge", _("Purge")
+    ERASE = "erase", _("Effacement")
 
 
 class AccessLog(models.Model):
@@ -27,11 +29,23 @@ class AccessLog(models.Model):
     case_id = models.BigIntegerField(_("affaire"), null=True, db_index=True)
     request_id = models.CharField(max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(
+        _("détails"),
+        default=dict,
+        blank=True,
+        help_text=_("Pour une purge ou un effacement : combien de lignes, jusqu'à quelle date. Jamais une identité."),
+    )
 
     class Meta:
         ordering = ["-at"]
         verbose_name = _("journal d'accès")
         verbose_name_plural = _("journal d'accès")
+        indexes = [
+            # The association's log, newest first (viewer, export): ASVS 5.0 V16.3 reviews it.
+            models.Index(fields=["association_id", "-at", "-id"], name="access_log_association_at"),
+            # Filtered by member: without it, a member with few rows costs a walk of the whole log.
+            models.Index(fields=["association_id", "user", "-at", "-id"], name="access_log_association_user"),
+        ]
         triggers = [
             pgtrigger.Protect(name="access_log_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
         ]

@@ -16,6 +16,11 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Clôturée")
     ARCHIVED = "archived", _("Archivée")
 
+    @classmethod
+    def finished(cls) -> frozenset[str]:
+        """Statuses after which the case is no longer followed: its retention period runs."""
+        return frozenset({cls.CLOSED, cls.ARCHIVED})
+
 
 @track_changes()
 class Case(models.Model):
@@ -41,6 +46,16 @@ class Case(models.Model):
     facts_end = models.DateField(_("fin des faits"), null=True, blank=True)
     place = models.CharField(_("lieu des faits"), max_length=200, blank=True)
     status = models.CharField(_("statut"), max_length=15, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    closed_on = models.DateField(
+        _("clôturée le"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Jour où l'affaire a été clôturée ou archivée ; vide tant qu'elle est suivie. Point de départ de la "
+            "durée de conservation (CASE_RETENTION_YEARS), après quoi l'affaire est purgée (RGPD, art. 5.1.e)."
+        ),
+    )
     offences = models.ManyToManyField(
         Offence, through="CaseOffence", blank=True, related_name="cases", verbose_name=_("qualifications")
     )

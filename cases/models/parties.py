@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +61,25 @@ class Victim(models.Model):
     )
     consent_by = models.CharField(_("accord donné par"), max_length=25, choices=ConsentBy.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    identity_erased_at = models.DateTimeField(
+        _("identité effacée le"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Droit à l'effacement (RGPD, art. 17) : l'identité et les notes sont effacées, le pseudonyme et "
+            "l'historique judiciaire restent."
+        ),
+    )
+    identity_erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("identité effacée par"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
