@@ -11,7 +11,21 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Association, Case, CaseShare, Exhibit, Membership, Offence, Permission, Role, Suspect, Victim
+from .models import (
+    Association,
+    Case,
+    CaseShare,
+    CourtOfAppeal,
+    Exhibit,
+    Membership,
+    Offence,
+    Parquet,
+    Permission,
+    Platform,
+    Role,
+    Suspect,
+    Victim,
+)
 
 
 def membership_list_for_user(user) -> QuerySet[Membership]:
@@ -104,17 +118,25 @@ def case_access(user, case: Case, *, association_id: int | None = None) -> CaseA
     return NO_ACCESS
 
 
-def _viewing_association_ids(user, association_id=None) -> list[int]:
+def viewing_association_ids(user, *, association_id: int | None = None) -> list[int]:
+    """The associations whose case files the user reads; with association_id (a token's scope),
+    that one at most."""
     ids = association_ids_for_user(user, permission=Permission.VIEW_CASES)
     if association_id is not None:
         ids = [pk for pk in ids if pk == association_id]
     return ids
 
 
+def acting_association_get(user, association_id) -> Association:
+    """The association a write is made for (a token's, or the active one): 404 if the user is not
+    a member of it."""
+    return membership_get(user, association_id).association
+
+
 def case_queryset_for_user(user, *, association_id: int | None = None) -> QuerySet[Case]:
     """Cases the user may see: those of their associations, plus those actively shared with them.
     With association_id, only what that one association sees (the association switcher)."""
-    ids = _viewing_association_ids(user, association_id)
+    ids = viewing_association_ids(user, association_id=association_id)
     shared = CaseShare.objects.active().filter(association_id__in=ids).values("case_id")
     return Case.objects.filter(Q(association_id__in=ids) | Q(pk__in=shared))
 
@@ -164,6 +186,46 @@ def case_detail(case: Case) -> dict:
     }
 
 
+def victim_list_for_user(user, *, association_id: int | None = None) -> QuerySet[Victim]:
+    """Victims of the cases the user sees (own and shared), by pseudonym."""
+    return Victim.objects.filter(case__in=case_queryset_for_user(user, association_id=association_id)).select_related(
+        "case"
+    )
+
+
+def suspect_list_for_user(user, *, association_id: int | None = None) -> QuerySet[Suspect]:
+    return Suspect.objects.filter(case__in=case_queryset_for_user(user, association_id=association_id)).select_related(
+        "case"
+    )
+
+
+def exhibit_list_for_user(user, *, association_id: int | None = None) -> QuerySet[Exhibit]:
+    return Exhibit.objects.filter(case__in=case_queryset_for_user(user, association_id=association_id)).select_related(
+        "case"
+    )
+
+
+def share_list_for_user(user, *, association_id: int | None = None) -> QuerySet[CaseShare]:
+    """Shares of the cases the user's associations hold; the associations receiving them do not
+    see them."""
+    return CaseShare.objects.filter(
+        case__association_id__in=viewing_association_ids(user, association_id=association_id)
+    ).select_related("case")
+
+
+def case_lawyer_choices(user, *, association_id: int | None = None):
+    """Who may be a case's lead lawyer, as the API accepts them: lawyers of the associations whose
+    cases the user writes (the service checks the case's own association)."""
+    from django.contrib.auth import get_user_model
+
+    ids = association_ids_for_user(user, permission=Permission.CHANGE_CASES)
+    if association_id is not None:
+        ids = [pk for pk in ids if pk == association_id]
+    return (
+        get_user_model().objects.filter(memberships__association_id__in=ids, memberships__role=Role.LAWYER).distinct()
+    )
+
+
 def victim_get(user, case: Case, victim_id) -> Victim:
     try:
         return case.victims.get(pk=victim_id)
@@ -194,6 +256,30 @@ def share_get(user, case: Case, share_id) -> CaseShare:
 
 def share_target_associations(case: Case) -> QuerySet[Association]:
     """Associations a case may be offered to; the case's own is refused by the model with a message."""
+    return Association.objects.order_by("short_name")
+
+
+# --- Reference data (the same for every association) --------------------------------------------
+
+
+def platform_list() -> QuerySet[Platform]:
+    return Platform.objects.all()
+
+
+def court_of_appeal_list() -> QuerySet[CourtOfAppeal]:
+    return CourtOfAppeal.objects.all()
+
+
+def parquet_list() -> QuerySet[Parquet]:
+    return Parquet.objects.select_related("court_of_appeal")
+
+
+def offence_list() -> QuerySet[Offence]:
+    return Offence.objects.all()
+
+
+def association_list() -> QuerySet[Association]:
+    """Every association, by short name: a case may be shared with any of them."""
     return Association.objects.order_by("short_name")
 
 

@@ -21,6 +21,7 @@ from .models import (
     Association,
     Case,
     CaseShare,
+    CaseStatus,
     Exhibit,
     Permission,
     ShareAccess,
@@ -86,11 +87,20 @@ def _validate_lead_lawyer(case: Case) -> None:
         raise ValidationError({"lead_lawyer": _("L'avocat·e référent·e doit être avocat·e de l'association.")})
 
 
+def _set_closed_on(case: Case) -> None:
+    # The retention period of a case runs from its closing (cases.privacy.retention); reopening it stops it.
+    if case.status in CaseStatus.finished():
+        case.closed_on = case.closed_on or timezone.localdate()
+    else:
+        case.closed_on = None
+
+
 @transaction.atomic
 def case_create(*, user, association: Association, offences=(), **fields) -> Case:
     membership_require(user, association.pk, Permission.CHANGE_CASES)
     case = Case(association=association, created_by=user)
     _assign(case, CASE_FIELDS, fields)
+    _set_closed_on(case)
     _validate_lead_lawyer(case)
     _save(case)
     case.offences.set(offences)
@@ -102,6 +112,7 @@ def case_update(*, user, case: Case, offences=None, **fields) -> Case:
     _require_change(user, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     _assign(case, CASE_FIELDS, fields)
+    _set_closed_on(case)
     _validate_lead_lawyer(case)
     _save(case)
     if offences is not None:
@@ -284,9 +295,43 @@ def access_log_record(*, request, action: str, obj, case_id: int | None = None) 
     )
 
 
+def access_log_write(
+    *,
+    user,
+    association_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: int,
+    case_id: int | None = None,
+    details: dict | None = None,
+    origin: dict | None = None,
+) -> AccessLog:
+    """Append one line from a service or a job, which has no request: `origin` carries the
+    request's id and address when a page asked for the work (access_log_origin)."""
+    origin = origin or {}
+    return AccessLog.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        association_id=association_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        case_id=case_id,
+        details=details or {},
+        request_id=(origin.get("request_id") or "")[:64],
+        ip_address=origin.get("ip_address") or None,
+    )
+
+
+def access_log_origin(request) -> dict:
+    """What a page hands to a service so that the line it logs says which request asked."""
+    return {"request_id": getattr(request, "request_id", ""), "ip_address": request.META.get("REMOTE_ADDR") or None}
+
+
 __all__ = [
     "AccessAction",
+    "access_log_origin",
     "access_log_record",
+    "access_log_write",
     "case_create",
     "case_share",
     "case_share_revoke",

@@ -1,11 +1,25 @@
 from django.urls import path
 
 from . import views
+from .access_log import views as access_log_views
+from .privacy import views as privacy_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("association/changer/", views.association_switch, name="association_switch"),
     path("associations/<int:association_id>/membres/", views.member_list_view, name="member_list"),
+    path("journal-acces/", access_log_views.access_log_list_view, name="access_log"),
+    path("journal-acces/export.csv", access_log_views.access_log_export_view, name="access_log_export"),
+    path(
+        "affaires/<int:case_id>/victimes/<int:victim_id>/donnees/",
+        privacy_views.victim_export_view,
+        name="victim_export",
+    ),
+    path(
+        "affaires/<int:case_id>/victimes/<int:victim_id>/effacer/",
+        privacy_views.victim_erase_view,
+        name="victim_erase",
+    ),
     path("jetons/", views.api_token_list_view, name="api_tokens"),
     path("jetons/<int:token_id>/revoquer/", views.api_token_revoke_view, name="api_token_revoke"),
     path("affaires/", views.case_list_view, name="case_list"),

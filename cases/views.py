@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from . import services
 from .forms import CaseForm, CaseShareForm, ExhibitForm, SuspectForm, VictimForm, apply_service_errors
 from .history import case_history
+from .mfa.views import recent_auth_required
 from .middleware import ACTIVE_ASSOCIATION_SESSION_KEY
 from .models import AccessAction, Permission, Role
 from .panels import case_sections, home_panels
@@ -277,6 +278,7 @@ def share_revoke_view(request, case_id, share_id):
 
 
 @login_required
+@recent_auth_required
 def api_token_list_view(request):
     from .models import ApiToken
     from .selectors import association_list_for_user
@@ -306,6 +308,7 @@ def api_token_list_view(request):
 
 @login_required
 @require_POST
+@recent_auth_required
 def api_token_revoke_view(request, token_id):
     from django.shortcuts import get_object_or_404
 

@@ -1,7 +1,8 @@
 """One settings module for every environment, driven by environment variables.
 
-Development defaults are safe (local PostgreSQL, eager tasks); production (``DEBUG=0``)
-refuses to start without a real ``SECRET_KEY``.
+Production is the default: without ``DEBUG=1`` the settings refuse to load unless ``SECRET_KEY``
+and ``FIELD_ENCRYPTION_KEYS`` are real, and HTTPS, HSTS and secure cookies are on. ``make run``,
+``make test`` and ``make bench`` set ``DEBUG=1`` themselves (local PostgreSQL, eager tasks).
 """
 
 from pathlib import Path
@@ -17,21 +18,28 @@ env = environ.Env()
 
 DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105 - refused when DEBUG=0
 
-DEBUG = env.bool("DEBUG", default=True)
+# Production unless told otherwise: a deployment that forgets DEBUG must not serve debug pages with
+# development keys. bin/run, bin/test and bin/bench (and pytest, config/settings_test.py) set DEBUG=1.
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
-if not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32):
-    raise ImproperlyConfigured(
-        "DEBUG=0 requires SECRET_KEY: a random value of at least 32 characters, never the development default."
-    )
 
 # Victims' identities are encrypted with these Fernet keys (first encrypts, all decrypt).
 # Generate one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
 DEVELOPMENT_FIELD_ENCRYPTION_KEY = "bm90LWEtc2VjcmV0LWRldmVsb3BtZW50LWtleS0wMDA="  # refused when DEBUG=0
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[DEVELOPMENT_FIELD_ENCRYPTION_KEY])
-if not DEBUG and DEVELOPMENT_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS:
-    raise ImproperlyConfigured(
-        "DEBUG=0 requires FIELD_ENCRYPTION_KEYS: one or more Fernet keys, never the development one."
-    )
+
+if not DEBUG:
+    missing = []
+    if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32:
+        missing.append("SECRET_KEY (a random value of at least 32 characters, never the development default)")
+    if DEVELOPMENT_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS:
+        missing.append("FIELD_ENCRYPTION_KEYS (one or more Fernet keys, never the development one)")
+    if missing:
+        raise ImproperlyConfigured(
+            "Production mode (DEBUG is off, the default) refuses to start without "
+            + " and ".join(missing)
+            + ": set them, or set DEBUG=1 for development (make run, make test and make bench do)."
+        )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -48,7 +56,12 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
+    "config.sessions.SessionExpiryConfig",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -59,12 +72,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Lawyers and admins reach nothing but the second factor after a password alone.
+    "cases.mfa.middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.SessionExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.middleware.ActiveAssociationMiddleware",
     # Tags every database write of the request with its user and request id (history triggers).
@@ -128,6 +146,13 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
+# Second factor (django-otp): the issuer shown in the authenticator app; sensitive account
+# actions (API tokens, replacing the app) need the password and a code from the last 15 minutes.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Suivi des affaires")
+MFA_REAUTH_SECONDS = env.int("MFA_REAUTH_SECONDS", default=15 * 60)
+# Failed sign-ins are kept too, for the user's own sign-in history.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -149,20 +174,57 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ne-pas-repondre@affaires.localhost")
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions (config.middleware.SessionExpiryMiddleware): logged out after SESSION_IDLE_TIMEOUT seconds
+# without a request, and SESSION_COOKIE_AGE seconds after signing in whatever the activity.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind a TLS-terminating proxy that sets (and overwrites) a header, e.g.
+# SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https. Never without such a proxy: a client could
+# then claim HTTPS itself.
+if proxy_ssl_header := env.list("SECURE_PROXY_SSL_HEADER", default=[]):
+    if len(proxy_ssl_header) != 2:
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER is a header and a value: HTTP_X_FORWARDED_PROTO,https.")
+    SECURE_PROXY_SSL_HEADER = tuple(proxy_ssl_header)
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+    LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # Preloading commits the whole domain to HTTPS in browsers for months: the association decides,
+    # so check --deploy's reminder (W021) is silenced while it is off.
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Every page (django-csp): our own scripts and styles only, never inline ones; no plugins, no
+# framing, forms post here only. Two views loosen it for their libraries' styles, never scripts: the
+# API documentation (config/api_urls.py) and the statistics dashboard (ECharts).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "cases.api.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "cases.mfa.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "cases.api.schema.ErrorDocumentingAutoSchema",
@@ -254,6 +316,15 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 REVEALED_DOSSIER_RETENTION_DAYS = env.int("REVEALED_DOSSIER_RETENTION_DAYS", default=7)
+# Access log: CNIL recommendation on logging (2021), 6 months to 1 year; purged every night.
+ACCESS_LOG_RETENTION_MONTHS = env.int("ACCESS_LOG_RETENTION_MONTHS", default=12)
+# Closed cases: deleted this many years after closing (civil prescription, Code civil art. 2224;
+# see cases/privacy/retention.py), by `purge_closed_cases --apply`.
+CASE_RETENTION_YEARS = env.int("CASE_RETENTION_YEARS", default=5)
+CELERY_BEAT_SCHEDULE["purge-access-log-every-night"] = {
+    "task": "cases.purge_access_log",
+    "schedule": crontab(hour=3, minute=40),
+}
 # Modules of tasks that are not named tasks.py (autodiscovery only looks there).
 CELERY_IMPORTS = ["procedures.import_tasks", "reports.statistics.tasks"]
 

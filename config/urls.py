@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("config.api_urls")),
     path("connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("", include("cases.mfa.urls")),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

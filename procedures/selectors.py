@@ -2,14 +2,15 @@
 
 from datetime import date, timedelta
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.http import Http404
 
 from cases.models import Association, Case
-from cases.selectors import access_require, case_queryset_for_user
+from cases.selectors import access_require, case_get, case_queryset_for_user, viewing_association_ids
 
 from . import eligibility as eligibility_engine
-from .models import Deadline, DeadlineStatus, Event, Filing, Hearing, HearingStatus, Procedure
+from .models import Deadline, DeadlineStatus, Decision, Event, Filing, Hearing, HearingStatus, Procedure, Referral
 
 
 def procedure_get(user, procedure_id, *, require: str = "view", association_id=None) -> tuple[Procedure, object]:
@@ -26,6 +27,100 @@ def procedure_get(user, procedure_id, *, require: str = "view", association_id=N
 def procedure_list(user, *, association_id=None) -> QuerySet[Procedure]:
     cases = case_queryset_for_user(user, association_id=association_id)
     return Procedure.objects.filter(case__in=cases).select_related("parquet", "case")
+
+
+def referral_list(user, *, association_id=None) -> QuerySet[Referral]:
+    """Referrals of the cases the user sees (own and shared)."""
+    return Referral.objects.filter(case__in=case_queryset_for_user(user, association_id=association_id))
+
+
+def filing_list_for_user(user, *, association_id=None) -> QuerySet[Filing]:
+    return Filing.objects.filter(
+        procedure__case__in=case_queryset_for_user(user, association_id=association_id)
+    ).select_related("procedure", "association")
+
+
+def hearing_list(user, *, association_id=None) -> QuerySet[Hearing]:
+    return Hearing.objects.filter(
+        procedure__case__in=case_queryset_for_user(user, association_id=association_id)
+    ).select_related("procedure")
+
+
+def decision_list(user, *, association_id=None) -> QuerySet[Decision]:
+    return Decision.objects.filter(
+        procedure__case__in=case_queryset_for_user(user, association_id=association_id)
+    ).select_related("procedure")
+
+
+def event_list(user, *, association_id=None) -> QuerySet[Event]:
+    return Event.objects.filter(case__in=case_queryset_for_user(user, association_id=association_id)).select_related(
+        "procedure__parquet"
+    )
+
+
+def deadline_list_visible(user, *, association_id=None) -> QuerySet[Deadline]:
+    """Every deadline of the associations whose cases the user reads, whoever owns it. Deadlines
+    are the lead association's work: a case shared with the user does not bring its deadlines."""
+    return Deadline.objects.filter(
+        association_id__in=viewing_association_ids(user, association_id=association_id)
+    ).select_related("case")
+
+
+def deadlines_opened_by(user, decision_ids, *, association_id=None) -> QuerySet[Deadline]:
+    """The deadlines the given decisions opened, for the associations whose cases the user reads."""
+    return Deadline.objects.filter(
+        trigger_event__source_model=Decision._meta.model_name,
+        trigger_event__source_id__in=list(decision_ids),
+        association_id__in=viewing_association_ids(user, association_id=association_id),
+    ).select_related("case", "trigger_event")
+
+
+# Single records for the pages: each is found, then its case decides (404 outside, 403 without the right).
+
+
+def _parent_id(queryset, field: str, record_id):
+    try:
+        return queryset.values_list(field, flat=True).get(pk=record_id)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def filing_get(user, filing_id, *, require: str = "view", association_id=None) -> tuple[Filing, object]:
+    procedure_id = _parent_id(Filing.objects, "procedure_id", filing_id)
+    procedure, access = procedure_get(user, procedure_id, require=require, association_id=association_id)
+    return procedure.filings.select_related("association").get(pk=filing_id), access
+
+
+def hearing_get(user, hearing_id, *, require: str = "view", association_id=None) -> tuple[Hearing, object]:
+    procedure_id = _parent_id(Hearing.objects, "procedure_id", hearing_id)
+    procedure, access = procedure_get(user, procedure_id, require=require, association_id=association_id)
+    hearing = procedure.hearings.get(pk=hearing_id)
+    hearing.procedure = procedure
+    return hearing, access
+
+
+def decision_get(user, decision_id, *, require: str = "view", association_id=None) -> tuple[Decision, object]:
+    procedure_id = _parent_id(Decision.objects, "procedure_id", decision_id)
+    procedure, access = procedure_get(user, procedure_id, require=require, association_id=association_id)
+    decision = procedure.decisions.get(pk=decision_id)
+    decision.procedure = procedure
+    return decision, access
+
+
+def referral_get(user, referral_id, *, require: str = "view", association_id=None) -> tuple[Referral, object]:
+    case_id = _parent_id(Referral.objects, "case_id", referral_id)
+    case, access = case_get(user, case_id, require=require, association_id=association_id)
+    referral = case.referrals.get(pk=referral_id)
+    referral.case = case
+    return referral, access
+
+
+def deadline_get(user, deadline_id, *, require: str = "view", association_id=None) -> tuple[Deadline, object]:
+    case_id = _parent_id(Deadline.objects, "case_id", deadline_id)
+    case, access = case_get(user, case_id, require=require, association_id=association_id)
+    deadline = case.deadlines.select_related("procedure__parquet").get(pk=deadline_id)
+    deadline.case = case
+    return deadline, access
 
 
 def hearing_list_upcoming(user, *, association_id=None, now, days: int) -> QuerySet[Hearing]:

@@ -31,53 +31,20 @@ from .forms import (
     ReferralForm,
     service_error_on,
 )
-from .models import Deadline, Decision, Filing, Hearing, LegalBasis, Referral
+from .models import Filing, LegalBasis
 from .panels import UNFINISHED, mark_overdue, parquet_chains
-from .selectors import deadline_list_for_user, filing_eligibility, filing_list, procedure_get, procedure_timeline
-
-# --- Read helpers: each object is found, then its case decides (404 / 403) ----------------------
-
-
-def _filing_get(user, filing_id, *, require: str = "view") -> tuple[Filing, object]:
-    try:
-        procedure_id = Filing.objects.values_list("procedure_id", flat=True).get(pk=filing_id)
-    except (Filing.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    procedure, access = procedure_get(user, procedure_id, require=require)
-    return procedure.filings.select_related("association").get(pk=filing_id), access
-
-
-def _hearing_get(user, hearing_id, *, require: str = "view") -> tuple[Hearing, object]:
-    try:
-        procedure_id = Hearing.objects.values_list("procedure_id", flat=True).get(pk=hearing_id)
-    except (Hearing.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    procedure, access = procedure_get(user, procedure_id, require=require)
-    hearing = procedure.hearings.get(pk=hearing_id)
-    hearing.procedure = procedure
-    return hearing, access
-
-
-def _referral_get(user, referral_id, *, require: str = "view") -> tuple[Referral, object]:
-    try:
-        case_id = Referral.objects.values_list("case_id", flat=True).get(pk=referral_id)
-    except (Referral.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    case, access = case_get(user, case_id, require=require)
-    referral = case.referrals.get(pk=referral_id)
-    referral.case = case
-    return referral, access
-
-
-def _deadline_get(user, deadline_id, *, require: str = "view") -> tuple[Deadline, object]:
-    try:
-        case_id = Deadline.objects.values_list("case_id", flat=True).get(pk=deadline_id)
-    except (Deadline.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    case, access = case_get(user, case_id, require=require)
-    deadline = case.deadlines.select_related("procedure__parquet").get(pk=deadline_id)
-    deadline.case = case
-    return deadline, access
+from .selectors import (
+    deadline_get,
+    deadline_list_for_user,
+    decision_get,
+    filing_eligibility,
+    filing_get,
+    filing_list,
+    hearing_get,
+    procedure_get,
+    procedure_timeline,
+    referral_get,
+)
 
 
 def _save_with(form, action, *, renames: dict[str, str] | None = None):
@@ -216,7 +183,7 @@ def hearing_add_view(request, procedure_id):
 
 @login_required
 def hearing_update_view(request, hearing_id):
-    hearing, _access = _hearing_get(request.user, hearing_id, require="change")
+    hearing, _access = hearing_get(request.user, hearing_id, require="change")
     procedure = hearing.procedure
     form = HearingForm(request.POST or None, instance=hearing, procedure=procedure)
     if request.method == "POST" and _save_with(
@@ -241,11 +208,8 @@ def decision_add_view(request, procedure_id):
 
 @login_required
 def decision_update_view(request, decision_id):
-    decision = Decision.objects.select_related("procedure").filter(pk=decision_id).first()
-    if decision is None:
-        raise Http404
-    procedure, _access = procedure_get(request.user, decision.procedure_id, require="change")
-    decision.procedure = procedure
+    decision, _access = decision_get(request.user, decision_id, require="change")
+    procedure = decision.procedure
     form = DecisionForm(request.POST or None, instance=decision, procedure=procedure)
     if request.method == "POST" and _save_with(
         form,
@@ -302,7 +266,7 @@ def filing_add_view(request, procedure_id):
 
 @login_required
 def filing_update_view(request, filing_id):
-    filing, _access = _filing_get(request.user, filing_id, require="change")
+    filing, _access = filing_get(request.user, filing_id, require="change")
     procedure = filing.procedure
     form = FilingForm(request.POST or None, instance=filing, procedure=procedure)
     if request.method == "POST" and _save_with(
@@ -356,7 +320,7 @@ def referral_add_view(request, case_id):
 
 @login_required
 def referral_update_view(request, referral_id):
-    referral, _access = _referral_get(request.user, referral_id, require="change")
+    referral, _access = referral_get(request.user, referral_id, require="change")
     case = referral.case
     form = ReferralForm(request.POST or None, instance=referral, case=case)
     if request.method == "POST" and _save_with(
@@ -393,7 +357,7 @@ def deadline_list_view(request):
 
 @login_required
 def deadline_detail_view(request, deadline_id):
-    deadline, access = _deadline_get(request.user, deadline_id)
+    deadline, access = deadline_get(request.user, deadline_id)
     if access.via_share:
         # Deadlines are the lead association's work: a shared case does not show them.
         raise Http404
@@ -420,7 +384,7 @@ def _deadline_fallback(deadline) -> str:
 @login_required
 @require_POST
 def deadline_complete_view(request, deadline_id):
-    deadline, _access = _deadline_get(request.user, deadline_id, require="change")
+    deadline, _access = deadline_get(request.user, deadline_id, require="change")
     services.deadline_complete(user=request.user, deadline=deadline)
     messages.success(request, _("Délai marqué comme accompli."))
     return redirect(_next_or(request, _deadline_fallback(deadline)))
@@ -436,7 +400,7 @@ def _deadline_form_page(request, deadline, form, title):
 
 @login_required
 def deadline_override_view(request, deadline_id):
-    deadline, _access = _deadline_get(request.user, deadline_id, require="change")
+    deadline, _access = deadline_get(request.user, deadline_id, require="change")
     form = DeadlineOverrideForm(request.POST or None, initial={"due_on": deadline.due_on})
     if request.method == "POST" and _save_with(
         form,
@@ -452,7 +416,7 @@ def deadline_override_view(request, deadline_id):
 
 @login_required
 def deadline_cancel_view(request, deadline_id):
-    deadline, _access = _deadline_get(request.user, deadline_id, require="change")
+    deadline, _access = deadline_get(request.user, deadline_id, require="change")
     form = DeadlineCancelForm(request.POST or None)
     if request.method == "POST" and _save_with(
         form,

@@ -44,6 +44,47 @@ def outsider(other_association):
     ).user
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "password_only: force_login gives a session without the second factor (MFA tests)."
+    )
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(request, monkeypatch):
+    """Tests log in with client.force_login: for a user who must use a second factor, that session
+    is also verified by a confirmed TOTP device, as after a real sign-in. Tests of the second
+    factor itself opt out with @pytest.mark.password_only."""
+    if request.node.get_closest_marker("password_only"):
+        return
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        verified_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def verified_session(client, user):
+    """Marks the client's session as having passed the second factor (enrolling a device if needed)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from cases.mfa.policy import mfa_required
+    from cases.mfa.services import mark_verified
+
+    if not mfa_required(user):
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="test", confirmed=True
+    )
+    session = client.session
+    mark_verified(session=session, device=device)
+    session.save()
+
+
 def _reset_celery_connections(app):
     # Drop cached connections and result backend so a changed broker_url takes effect.
     app._pool = None

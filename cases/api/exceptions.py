@@ -1,10 +1,14 @@
 """One error shape for the API: `{"detail": "...", "code": "...", "errors": {field: [messages]}}`.
 
 Django ValidationErrors raised by services become 400, or 409 for a uniqueness conflict, 413 for
-an oversize upload, 415 for a refused file type; Http404 stays 404 (never 403 across associations).
+an oversize upload, 415 for a refused file type; Http404 stays 404 (never 403 across associations),
+always with the same neutral French detail: Django's « No Case matches the given query. » would
+name the model, and a different text for an unknown id and another association's would let ids be
+probed.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -36,6 +40,8 @@ def _messages(error: DjangoValidationError) -> dict:
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        return Response({"detail": _("Introuvable."), "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, DjangoValidationError):
         codes = _codes(exc)
         code = next((c for c in ("unique", "conflict", "too_large", "unsupported_type") if c in codes), "invalid")

@@ -1,3 +1,5 @@
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cases.models import (
@@ -12,6 +14,47 @@ from cases.models import (
     Suspect,
     Victim,
 )
+from cases.selectors import (
+    association_list,
+    case_lawyer_choices,
+    case_queryset_for_user,
+    offence_list,
+    platform_list,
+)
+
+from .authentication import scope_association_id
+
+# One answer for an unknown id and for another association's: neither the model's name nor the
+# record's existence is disclosed.
+NOT_FOUND = _("Objet introuvable.")
+
+
+class NeutralRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related record by id, refused with one neutral French message."""
+
+    default_error_messages = {"does_not_exist": NOT_FOUND, "incorrect_type": NOT_FOUND}
+
+
+class ScopedRelatedField(NeutralRelatedField):
+    """A related record by id among those the caller may use: `scope(user, association_id=…)`, a
+    selector, bounded by the API token's association. The `queryset` given is only the model's
+    (for the schema); the records come from the selector at each request."""
+
+    def __init__(self, *, scope, **kwargs):
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated:
+            return super().get_queryset().none()
+        return self.scope(request.user, association_id=scope_association_id(request))
+
+
+class NeutralModelSerializer(serializers.ModelSerializer):
+    """Relations generated from the model answer with the neutral message too."""
+
+    serializer_related_field = NeutralRelatedField
 
 
 class PlatformSerializer(serializers.ModelSerializer):
@@ -60,11 +103,15 @@ class OffenceSerializer(serializers.ModelSerializer):
         ]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(NeutralModelSerializer):
     """A case file. `association` is the short name of the association that holds it."""
 
     association = serializers.SlugRelatedField(slug_field="short_name", read_only=True)
-    offences = serializers.PrimaryKeyRelatedField(many=True, queryset=Offence.objects.all(), required=False)
+    platform = NeutralRelatedField(queryset=platform_list(), required=False, allow_null=True)
+    offences = NeutralRelatedField(many=True, queryset=offence_list(), required=False)
+    lead_lawyer = ScopedRelatedField(
+        scope=case_lawyer_choices, queryset=get_user_model().objects.none(), required=False, allow_null=True
+    )
 
     class Meta:
         model = Case
@@ -89,9 +136,11 @@ class CaseSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class VictimSerializer(serializers.ModelSerializer):
+class VictimSerializer(NeutralModelSerializer):
     """A victim, by pseudonym. Identity fields are write-only here; reading them needs
     `?reveal=identity` (lawyers of the lead association only, access-logged)."""
+
+    case = ScopedRelatedField(scope=case_queryset_for_user, queryset=Case.objects.none())
 
     class Meta:
         model = Victim
@@ -120,7 +169,9 @@ class VictimIdentitySerializer(VictimSerializer):
         extra_kwargs = {}
 
 
-class SuspectSerializer(serializers.ModelSerializer):
+class SuspectSerializer(NeutralModelSerializer):
+    case = ScopedRelatedField(scope=case_queryset_for_user, queryset=Case.objects.none())
+
     class Meta:
         model = Suspect
         fields = ["id", "case", "name", "age_at_facts", "status", "pre_trial_detention", "notes"]
@@ -163,7 +214,10 @@ class ExhibitUploadSerializer(serializers.Serializer):
     replaces = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class CaseShareSerializer(serializers.ModelSerializer):
+class CaseShareSerializer(NeutralModelSerializer):
+    case = ScopedRelatedField(scope=case_queryset_for_user, queryset=Case.objects.none())
+    association = NeutralRelatedField(queryset=association_list())
+
     class Meta:
         model = CaseShare
         fields = ["id", "case", "association", "access", "granted_by", "granted_at", "revoked_at"]
@@ -171,7 +225,7 @@ class CaseShareSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(NeutralModelSerializer):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "association", "key_prefix", "created_at", "last_used_at", "revoked_at"]

@@ -1,5 +1,6 @@
-from django.db.models import Q
+import django_filters
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -8,20 +9,26 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from cases import services
+from cases.mfa.permissions import RecentlyReauthenticated
 from cases.models import (
     AccessAction,
     ApiToken,
-    Association,
     CaseShare,
-    CourtOfAppeal,
-    Exhibit,
-    Offence,
-    Parquet,
-    Platform,
-    Suspect,
-    Victim,
 )
-from cases.selectors import case_access, case_queryset_for_user
+from cases.selectors import (
+    acting_association_get,
+    case_access,
+    case_queryset_for_user,
+    court_of_appeal_list,
+    exhibit_get,
+    exhibit_list_for_user,
+    offence_list,
+    parquet_list,
+    platform_list,
+    share_list_for_user,
+    suspect_list_for_user,
+    victim_list_for_user,
+)
 
 from .base import TenantMixin
 from .concurrency import ETagMixin, record_etag
@@ -60,17 +67,38 @@ CASE_EXAMPLE = OpenApiExample(
 )
 
 
+# The choice filters of .filters are built over every row of their table: the browsable API renders
+# them as a <select> of every association's cases and of every user, and an unknown id gets 400
+# where another association's gets an empty list. By id instead, as in procedures/api/filters.py.
+class CaseByIdFilter(CaseFilter):
+    platform = django_filters.NumberFilter(field_name="platform")
+    association = django_filters.NumberFilter(field_name="association")
+    lead_lawyer = django_filters.NumberFilter(field_name="lead_lawyer")
+
+
+class VictimByIdFilter(VictimFilter):
+    case = django_filters.NumberFilter(field_name="case")
+
+
+class SuspectByIdFilter(SuspectFilter):
+    case = django_filters.NumberFilter(field_name="case")
+
+
+class ExhibitByIdFilter(ExhibitFilter):
+    case = django_filters.NumberFilter(field_name="case")
+
+
 class CaseScopedViewSet(TenantMixin, ETagMixin, viewsets.ModelViewSet):
     """Records that belong to a case (victims, suspects): visible with the case, written by its lawyers."""
 
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
-    def base_queryset(self):
+    def list_for_user(self, user, *, association_id):
+        """The records the user sees, from the app's selector."""
         raise NotImplementedError
 
     def get_queryset(self):
-        cases = case_queryset_for_user(self.request.user, association_id=self.scope)
-        return self.base_queryset().filter(case__in=cases)
+        return self.list_for_user(self.request.user, association_id=self.scope)
 
     def _case_from_request(self):
         case_id = self.request.data.get("case")
@@ -90,7 +118,7 @@ class CaseScopedViewSet(TenantMixin, ETagMixin, viewsets.ModelViewSet):
 )
 class CaseViewSet(TenantMixin, ETagMixin, viewsets.ModelViewSet):
     serializer_class = CaseSerializer
-    filterset_class = CaseFilter
+    filterset_class = CaseByIdFilter
     search_fields = ["reference", "title"]
     ordering_fields = ["reference", "facts_start", "updated_at", "created_at"]
     ordering = ["-updated_at"]
@@ -118,7 +146,10 @@ class CaseViewSet(TenantMixin, ETagMixin, viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         offences = data.pop("offences", [])
         serializer.instance = services.case_create(
-            user=self.request.user, association=Association.objects.get(pk=association_id), offences=offences, **data
+            user=self.request.user,
+            association=acting_association_get(self.request.user, association_id),
+            offences=offences,
+            **data,
         )
 
     def perform_update(self, serializer):
@@ -134,11 +165,11 @@ class VictimViewSet(CaseScopedViewSet):
     """Victims by pseudonym. `?reveal=identity` on a single victim adds the identity for the lead
     association's lawyers, and is written to the access log."""
 
-    filterset_class = VictimFilter
+    filterset_class = VictimByIdFilter
     ordering = ["case", "pseudonym"]
 
-    def base_queryset(self):
-        return Victim.objects.select_related("case")
+    def list_for_user(self, user, *, association_id):
+        return victim_list_for_user(user, association_id=association_id)
 
     def reveal(self) -> bool:
         return self.action == "retrieve" and self.request.query_params.get("reveal") == "identity"
@@ -178,12 +209,12 @@ class VictimViewSet(CaseScopedViewSet):
 
 class SuspectViewSet(CaseScopedViewSet):
     serializer_class = SuspectSerializer
-    filterset_class = SuspectFilter
+    filterset_class = SuspectByIdFilter
     search_fields = ["name"]
     ordering = ["case", "name"]
 
-    def base_queryset(self):
-        return Suspect.objects.select_related("case")
+    def list_for_user(self, user, *, association_id):
+        return suspect_list_for_user(user, association_id=association_id)
 
     def perform_create(self, serializer):
         case = self._case_from_request()
@@ -200,12 +231,11 @@ class ExhibitViewSet(TenantMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     """Exhibits are never overwritten: upload a new version with `replaces`."""
 
     serializer_class = ExhibitSerializer
-    filterset_class = ExhibitFilter
+    filterset_class = ExhibitByIdFilter
     ordering = ["case", "number"]
 
     def get_queryset(self):
-        cases = case_queryset_for_user(self.request.user, association_id=self.scope)
-        return Exhibit.objects.filter(case__in=cases).select_related("case")
+        return exhibit_list_for_user(self.request.user, association_id=self.scope)
 
     @extend_schema(request={"multipart/form-data": ExhibitUploadSerializer}, responses={201: ExhibitSerializer})
     def create(self, request, *args, **kwargs):
@@ -216,9 +246,10 @@ class ExhibitViewSet(TenantMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         replaces_id = data.pop("replaces")
         replaces = None
         if replaces_id is not None:
-            replaces = Exhibit.objects.filter(case=case, pk=replaces_id).first()
-            if replaces is None:
-                raise ValidationError({"replaces": ["Pièce introuvable dans cette affaire."]})
+            try:
+                replaces = exhibit_get(request.user, case, replaces_id)
+            except Http404:
+                raise ValidationError({"replaces": [_("Pièce introuvable dans cette affaire.")]}) from None
         exhibit = services.exhibit_upload(user=request.user, case=case, replaces=replaces, **data)
         return Response(self.get_serializer(exhibit).data, status=status.HTTP_201_CREATED)
 
@@ -233,17 +264,28 @@ class ExhibitViewSet(TenantMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         return response
 
 
+class CaseShareFilter(django_filters.FilterSet):
+    """By id, not by choice among every case and association: an unknown id and another
+    association's give the same (empty) answer, so ids cannot be probed."""
+
+    case = django_filters.NumberFilter(field_name="case")
+    association = django_filters.NumberFilter(field_name="association")
+
+    class Meta:
+        model = CaseShare
+        fields = ["case", "association"]
+
+
 class CaseShareViewSet(
     TenantMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """Shares of the cases the caller's association holds (the recipients do not see them)."""
 
     serializer_class = CaseShareSerializer
-    filterset_fields = ["case", "association"]
+    filterset_class = CaseShareFilter
 
     def get_queryset(self):
-        own = Q(case__association_id__in=self.viewing_association_ids())
-        return CaseShare.objects.filter(own).select_related("case")
+        return share_list_for_user(self.request.user, association_id=self.scope)
 
     def perform_create(self, serializer):
         case = self.case_for(serializer.validated_data["case"].pk, require="change")
@@ -288,7 +330,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
     once, at creation."""
 
     serializer_class = ApiTokenSerializer
-    permission_classes = [SessionOnly]
+    permission_classes = [SessionOnly, RecentlyReauthenticated]
     pagination_class = None
     queryset = ApiToken.objects.none()
 
@@ -323,29 +365,37 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
 
 
 class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Platform.objects.all()
     serializer_class = PlatformSerializer
     search_fields = ["name"]
 
+    def get_queryset(self):
+        return platform_list()
+
 
 class CourtOfAppealViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = CourtOfAppeal.objects.all()
     serializer_class = CourtOfAppealSerializer
     search_fields = ["name"]
 
+    def get_queryset(self):
+        return court_of_appeal_list()
+
 
 class ParquetViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Parquet.objects.select_related("court_of_appeal")
     serializer_class = ParquetSerializer
     filterset_class = ParquetFilter
     search_fields = ["name", "court", "code"]
 
+    def get_queryset(self):
+        return parquet_list()
+
 
 class OffenceViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Offence.objects.all()
     serializer_class = OffenceSerializer
     filterset_class = OffenceFilter
     search_fields = ["label", "article"]
+
+    def get_queryset(self):
+        return offence_list()
 
 
 def register(router) -> None:

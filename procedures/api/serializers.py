@@ -2,35 +2,27 @@
 
 A write serializer answers with the read shape, so the body of a 201/200 — and its ETag — is the
 one a GET returns. Ids of victims, suspects and procedures are looked up among the cases the caller
-sees only: another association's id is « does not exist », never linked, never disclosed.
+sees only (the selectors): another association's id gets the answer of an unknown id, « objet
+introuvable », never linked, never disclosed.
 """
 
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from cases.api.serializers import ParquetSerializer
-from cases.models import Parquet, Suspect, Victim
+from cases.api.serializers import NeutralModelSerializer, NeutralRelatedField, ParquetSerializer, ScopedRelatedField
+from cases.models import Suspect, Victim
+from cases.selectors import parquet_list, suspect_list_for_user, victim_list_for_user
 
 from .. import services
 from ..eligibility import Applies, Status
 from ..forms import MANUAL_EVENT_KINDS
 from ..models import Deadline, Decision, Event, Filing, Hearing, Procedure, Referral
+from ..selectors import procedure_list
 
 # --- Shared pieces -------------------------------------------------------------------------------
 
 
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
-    """A record of a case the caller sees, by id (the view's `visible_cases()`)."""
-
-    def get_queryset(self):
-        view = self.context.get("view")
-        queryset = super().get_queryset()
-        if view is None:
-            return queryset.none()
-        return queryset.filter(case__in=view.visible_cases())
-
-
-class WriteSerializer(serializers.ModelSerializer):
+class WriteSerializer(NeutralModelSerializer):
     """Input of a create or update; represented by `output`, the read shape."""
 
     output: type[serializers.Serializer]
@@ -290,9 +282,13 @@ class EventSerializer(serializers.ModelSerializer):
 class ProcedureWriteSerializer(WriteSerializer):
     output = ProcedureSerializer
     case = serializers.IntegerField(help_text="L'affaire ; une procédure n'en change pas.")
-    victims = VisibleRelatedField(many=True, required=False, queryset=Victim.objects.all())
-    suspects = VisibleRelatedField(many=True, required=False, queryset=Suspect.objects.all())
-    transferred_from = VisibleRelatedField(required=False, allow_null=True, queryset=Procedure.objects.all())
+    victims = ScopedRelatedField(many=True, required=False, scope=victim_list_for_user, queryset=Victim.objects.none())
+    suspects = ScopedRelatedField(
+        many=True, required=False, scope=suspect_list_for_user, queryset=Suspect.objects.none()
+    )
+    transferred_from = ScopedRelatedField(
+        required=False, allow_null=True, scope=procedure_list, queryset=Procedure.objects.none()
+    )
 
     class Meta:
         model = Procedure
@@ -304,7 +300,7 @@ class ProcedureWriteSerializer(WriteSerializer):
 class ProcedureTransferSerializer(serializers.Serializer):
     """Dessaisissement: the receiving parquet opens its own procedure, linked to this one."""
 
-    parquet = serializers.PrimaryKeyRelatedField(queryset=Parquet.objects.all(), help_text="Le parquet qui reçoit.")
+    parquet = NeutralRelatedField(queryset=parquet_list(), help_text="Le parquet qui reçoit.")
     parquet_reference = serializers.CharField(max_length=80, help_text="Le numéro donné par ce parquet.")
     transferred_on = serializers.DateField()
 
@@ -313,7 +309,7 @@ class ProcedureTransferSerializer(serializers.Serializer):
 class ReferralWriteSerializer(WriteSerializer):
     output = ReferralSerializer
     case = serializers.IntegerField(help_text="L'affaire ; une saisine n'en change pas.")
-    procedures = VisibleRelatedField(many=True, required=False, queryset=Procedure.objects.all())
+    procedures = ScopedRelatedField(many=True, required=False, scope=procedure_list, queryset=Procedure.objects.none())
 
     class Meta:
         model = Referral

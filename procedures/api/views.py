@@ -22,12 +22,24 @@ from rest_framework.response import Response
 from cases.api.base import TenantMixin
 from cases.api.concurrency import ETagMixin, etag_for
 from cases.models import AccessAction
-from cases.selectors import case_queryset_for_user
 from cases.services import access_log_record
 
 from .. import services
-from ..models import Deadline, Decision, Event, Filing, Hearing, Procedure, Referral
-from ..selectors import case_timeline, deadline_list_for_user, filing_eligibility, procedure_get, procedure_list
+from ..models import Deadline, Decision, Event, Procedure
+from ..selectors import (
+    case_timeline,
+    deadline_list_for_user,
+    deadline_list_visible,
+    deadlines_opened_by,
+    decision_list,
+    event_list,
+    filing_eligibility,
+    filing_list_for_user,
+    hearing_list,
+    procedure_get,
+    procedure_list,
+    referral_list,
+)
 from .filters import (
     DeadlineFilter,
     DecisionFilter,
@@ -120,11 +132,7 @@ DECISION_EXAMPLE = OpenApiExample(
 
 
 class ProceduresTenantMixin(TenantMixin):
-    """Tenancy helpers on top of cases/api: the visible cases and a procedure lookup, both bounded
-    by the token's association."""
-
-    def visible_cases(self):
-        return case_queryset_for_user(self.request.user, association_id=self.scope)
+    """Tenancy helpers on top of cases/api: a procedure lookup bounded by the token's association."""
 
     def procedure_for(self, procedure_id, *, require="view") -> Procedure:
         procedure, _access = procedure_get(self.request.user, procedure_id, require=require, association_id=self.scope)
@@ -280,7 +288,7 @@ class ReferralViewSet(ProceduresTenantMixin, ETagMixin, ReadWriteShapesMixin, vi
     http_method_names = WRITE_METHODS
 
     def get_queryset(self):
-        return Referral.objects.filter(case__in=self.visible_cases()).prefetch_related("procedures")
+        return referral_list(self.request.user, association_id=self.scope).prefetch_related("procedures")
 
     @staticmethod
     def _check_procedures(case, procedures) -> None:
@@ -320,9 +328,7 @@ class FilingViewSet(ProceduresTenantMixin, ETagMixin, ReadWriteShapesMixin, view
     http_method_names = WRITE_METHODS
 
     def get_queryset(self):
-        return Filing.objects.filter(procedure__case__in=self.visible_cases()).select_related(
-            "procedure", "association"
-        )
+        return filing_list_for_user(self.request.user, association_id=self.scope)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -356,7 +362,7 @@ class HearingViewSet(ProceduresTenantMixin, ETagMixin, ReadWriteShapesMixin, vie
     http_method_names = WRITE_METHODS
 
     def get_queryset(self):
-        return Hearing.objects.filter(procedure__case__in=self.visible_cases()).select_related("procedure")
+        return hearing_list(self.request.user, association_id=self.scope)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -413,17 +419,15 @@ class DecisionViewSet(
     ordering = ["decided_on", "pk"]
 
     def get_queryset(self):
-        return Decision.objects.filter(procedure__case__in=self.visible_cases()).select_related("procedure")
+        return decision_list(self.request.user, association_id=self.scope)
 
     def with_deadlines(self, decisions: list[Decision]) -> list[Decision]:
         """Each decision with `opened_deadlines`, in one query. Deadlines are the lead association's
         own work: a read-only share does not list them."""
         opened = defaultdict(list)
-        for deadline in Deadline.objects.filter(
-            trigger_event__source_model=Decision._meta.model_name,
-            trigger_event__source_id__in=[decision.pk for decision in decisions],
-            association_id__in=self.viewing_association_ids(),
-        ).select_related("case", "trigger_event"):
+        for deadline in deadlines_opened_by(
+            self.request.user, [decision.pk for decision in decisions], association_id=self.scope
+        ):
             opened[deadline.trigger_event.source_id].append(deadline)
         for decision in decisions:
             decision.opened_deadlines = opened[decision.pk]
@@ -496,7 +500,7 @@ class EventViewSet(
     ordering = ["occurred_on", "pk"]
 
     def get_queryset(self):
-        return Event.objects.filter(case__in=self.visible_cases()).select_related("procedure__parquet")
+        return event_list(self.request.user, association_id=self.scope)
 
     def list(self, request, *args, **kwargs):
         # Steps across every case say little: the list is a case's, as on its page.
@@ -547,7 +551,7 @@ class DeadlineViewSet(ProceduresTenantMixin, viewsets.ReadOnlyModelViewSet):
             return Deadline.objects.none()
         if self.action == "list" and not self.show_all():
             return deadline_list_for_user(self.request.user, association_id=self.scope)
-        return Deadline.objects.filter(association_id__in=self.viewing_association_ids()).select_related("case")
+        return deadline_list_visible(self.request.user, association_id=self.scope)
 
     def _writable(self) -> Deadline:
         deadline = self.get_object()

@@ -21,8 +21,9 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_a_member_logs_in_with_the_right_password_and_lands_home(client, owner):
-    response = client.post(reverse("login"), {"username": "owner", "password": PASSWORD})
+def test_a_member_logs_in_with_the_right_password_and_lands_home(client, colleague):
+    # Staff: no second factor is required (lawyers and admins: tests/cases/test_mfa.py).
+    response = client.post(reverse("login"), {"username": "colleague", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
     assert client.get(reverse("home")).status_code == 200

@@ -33,6 +33,10 @@ class Command(BaseCommand):
         for username, short_name, role in rows:
             self.stdout.write(f"  {username:<16} {short_name:<16} {role}")
         self.stdout.write(f"  {'superadmin':<16} {'—':<16} superutilisateur (administration technique /admin/)")
+        self.stdout.write(
+            "Avocats, administrateurs et superutilisateur activent la double authentification à la première "
+            "connexion : munissez-vous d'une application TOTP (FreeOTP, Aegis…)."
+        )
 
     def _accounts(self, password):
         associations = {}

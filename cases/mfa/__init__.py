@@ -1,0 +1,1 @@
+"""Second factor (TOTP and recovery codes, django-otp): mandatory for lawyers and admins."""
