@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import (
+    ApiToken,
     Association,
     Case,
     CaseShare,
@@ -45,6 +46,11 @@ def association_list_for_user(user, *, permission: str | None = None) -> list[As
 
 def association_ids_for_user(user, *, permission: str | None = None) -> list[int]:
     return [association.pk for association in association_list_for_user(user, permission=permission)]
+
+
+def api_token_list_for_user(user) -> QuerySet[ApiToken]:
+    """The user's own active tokens, whatever association they act for."""
+    return ApiToken.objects.filter(user=user).active().select_related("association")
 
 
 def membership_get(user, association_id) -> Membership:

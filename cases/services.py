@@ -9,11 +9,13 @@ import puremagic
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import BigIntegerField, Max, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .actors import Actor
 from .models import (
     AccessAction,
     AccessLog,
@@ -275,23 +277,25 @@ def api_token_revoke(*, user, token: ApiToken) -> ApiToken:
     return token
 
 
-def access_log_record(*, request, action: str, obj, case_id: int | None = None) -> AccessLog:
-    """Append one line to the access log for a read of a case, a victim, an exhibit or a dossier."""
-    token = getattr(request, "auth", None)
-    if isinstance(token, ApiToken):
-        association_id = token.association_id
-    else:
-        membership = getattr(request, "membership", None)
-        association_id = membership.association_id if membership else None
-    return AccessLog.objects.create(
-        user=request.user if request.user.is_authenticated else None,
+def access_log_record(*, actor: Actor, action: str, obj, case_id: int | None = None) -> None:
+    """Append one line to the access log for a read of a case, a victim, an exhibit or a dossier.
+
+    A session reads a case for its own association when the user belongs to the case's one, else
+    through a share for the active association: the line goes to the log of that association,
+    whatever association is active in the switcher. The choice is made inside the INSERT."""
+    association_id = actor.association_id
+    if case_id is not None and actor.user is not None and not actor.token_scoped:
+        own = Case.objects.filter(pk=case_id, association__memberships__user=actor.user).values("association_id")
+        association_id = Coalesce(Subquery(own[:1]), Value(association_id), output_field=BigIntegerField())
+    AccessLog.objects.create(
+        user=actor.user,
         association_id=association_id,
         action=action,
         object_type=obj._meta.model_name,
         object_id=obj.pk,
         case_id=case_id,
-        request_id=getattr(request, "request_id", ""),
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        request_id=actor.request_id,
+        ip_address=actor.ip_address,
     )
 
 
@@ -307,7 +311,7 @@ def access_log_write(
     origin: dict | None = None,
 ) -> AccessLog:
     """Append one line from a service or a job, which has no request: `origin` carries the
-    request's id and address when a page asked for the work (access_log_origin)."""
+    request's id and address when a page asked for the work (Actor.origin)."""
     origin = origin or {}
     return AccessLog.objects.create(
         user=user if user is not None and user.is_authenticated else None,
@@ -322,14 +326,8 @@ def access_log_write(
     )
 
 
-def access_log_origin(request) -> dict:
-    """What a page hands to a service so that the line it logs says which request asked."""
-    return {"request_id": getattr(request, "request_id", ""), "ip_address": request.META.get("REMOTE_ADDR") or None}
-
-
 __all__ = [
     "AccessAction",
-    "access_log_origin",
     "access_log_record",
     "access_log_write",
     "case_create",

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import services
+from .actors import Actor
 from .forms import CaseForm, CaseShareForm, ExhibitForm, SuspectForm, VictimForm, apply_service_errors
 from .history import case_history
 from .mfa.views import recent_auth_required
@@ -17,6 +18,8 @@ from .middleware import ACTIVE_ASSOCIATION_SESSION_KEY
 from .models import AccessAction, Permission, Role
 from .panels import case_sections, home_panels
 from .selectors import (
+    api_token_list_for_user,
+    association_list_for_user,
     case_detail,
     case_get,
     case_list,
@@ -128,7 +131,7 @@ def case_create_view(request):
 @login_required
 def case_detail_view(request, case_id):
     case, access = case_get(request.user, case_id)
-    services.access_log_record(request=request, action=AccessAction.VIEW, obj=case, case_id=case.pk)
+    services.access_log_record(actor=Actor.from_request(request), action=AccessAction.VIEW, obj=case, case_id=case.pk)
     context = {"case": case, "access": access, **case_detail(case), "sections": case_sections(request, case, access)}
     if not access.via_share:
         context["history"] = case_history(case)
@@ -174,7 +177,9 @@ def victim_update_view(request, case_id, victim_id):
     victim = victim_get(request.user, case, victim_id)
     if request.method == "GET":
         # The form shows the identity: reading it is logged.
-        services.access_log_record(request=request, action=AccessAction.REVEAL_IDENTITY, obj=victim, case_id=case.pk)
+        services.access_log_record(
+            actor=Actor.from_request(request), action=AccessAction.REVEAL_IDENTITY, obj=victim, case_id=case.pk
+        )
     form = VictimForm(request.POST or None, instance=victim, case=case)
     if request.method == "POST" and _save_with(
         form, lambda data: services.victim_update(user=request.user, victim=victim, **data)
@@ -190,7 +195,9 @@ def victim_update_view(request, case_id, victim_id):
 def victim_identity_view(request, case_id, victim_id):
     case, _access = case_get(request.user, case_id, require="reveal_identity")
     victim = victim_get(request.user, case, victim_id)
-    services.access_log_record(request=request, action=AccessAction.REVEAL_IDENTITY, obj=victim, case_id=case.pk)
+    services.access_log_record(
+        actor=Actor.from_request(request), action=AccessAction.REVEAL_IDENTITY, obj=victim, case_id=case.pk
+    )
     return render(request, "cases/victim_identity.html", {"case": case, "victim": victim})
 
 
@@ -245,7 +252,9 @@ def exhibit_upload_view(request, case_id):
 def exhibit_download_view(request, case_id, exhibit_id):
     case, _access = case_get(request.user, case_id)
     exhibit = exhibit_get(request.user, case, exhibit_id)
-    services.access_log_record(request=request, action=AccessAction.DOWNLOAD, obj=exhibit, case_id=case.pk)
+    services.access_log_record(
+        actor=Actor.from_request(request), action=AccessAction.DOWNLOAD, obj=exhibit, case_id=case.pk
+    )
     filename = f"{case.reference}-piece-{exhibit.number:03d}{exhibit.file.name[exhibit.file.name.rfind('.') :]}"
     response = FileResponse(exhibit.file.open("rb"), as_attachment=True, filename=filename)
     response["Content-Type"] = exhibit.content_type
@@ -280,9 +289,6 @@ def share_revoke_view(request, case_id, share_id):
 @login_required
 @recent_auth_required
 def api_token_list_view(request):
-    from .models import ApiToken
-    from .selectors import association_list_for_user
-
     associations = association_list_for_user(request.user)
     created_key = None
     error = None
@@ -296,7 +302,7 @@ def api_token_list_view(request):
             error = _("Choisissez une de vos associations.")
         except ValidationError as exc:
             error = " ".join(exc.messages)
-    tokens = ApiToken.objects.filter(user=request.user).active().select_related("association")
+    tokens = api_token_list_for_user(request.user)
     response = render(
         request,
         "cases/api_tokens.html",

@@ -12,7 +12,6 @@ A token acts for its association only; another association's case or job is 404,
 who may not write (staff) gets 403 on the import endpoints."""
 
 from django.db import transaction
-from django.http import Http404
 from django.urls import path, re_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,6 +21,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.actors import Actor
 from cases.api.authentication import scope_association_id
 from cases.models import AccessAction, Case
 from cases.selectors import case_get
@@ -31,7 +31,7 @@ from . import exports
 from .import_tasks import queue_import
 from .imports import MAX_FILE_BYTES, import_job_create, import_job_execute, import_job_runs_in_background
 from .models import ImportJob
-from .selectors import procedure_list
+from .selectors import import_job_get, procedure_list
 
 
 class ImportCreateSerializer(serializers.Serializer):
@@ -85,15 +85,6 @@ class ImportJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _job_for(request, job_id) -> ImportJob:
-    try:
-        job = ImportJob.objects.get(pk=job_id)
-    except (ImportJob.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    case_get(request.user, job.case_id, require="change", association_id=scope_association_id(request))
-    return job
-
-
 class ImportJobCreateView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
@@ -126,7 +117,9 @@ class ImportJobCreateView(APIView):
 class ImportJobDetailView(APIView):
     @extend_schema(summary="Avancement et compte rendu d'un import", responses={200: ImportJobSerializer})
     def get(self, request, pk):
-        return Response(ImportJobSerializer(_job_for(request, pk)).data)
+        return Response(
+            ImportJobSerializer(import_job_get(request.user, pk, association_id=scope_association_id(request))[0]).data
+        )
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -184,7 +177,7 @@ class ProcedureExportView(APIView):
             case, _access = case_get(request.user, case_id, association_id=scope)
             procedures = procedures.filter(case=case)
         for case in Case.objects.filter(pk__in=procedures.values("case_id")).only("pk"):
-            access_log_record(request=request, action=AccessAction.EXPORT, obj=case, case_id=case.pk)
+            access_log_record(actor=Actor.from_request(request), action=AccessAction.EXPORT, obj=case, case_id=case.pk)
         return export_response(
             request,
             stem="procedures",

@@ -8,13 +8,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from cases.actors import Actor
 from cases.models import AccessAction, Case, Permission
 from cases.selectors import case_get
 from cases.services import access_log_record
@@ -30,8 +31,7 @@ from .imports import (
     import_job_runs_in_background,
     limits,
 )
-from .models import ImportJob
-from .selectors import deadline_list_for_user, procedure_list
+from .selectors import deadline_list_for_user, import_job_get, procedure_list
 
 RECENT_JOBS = 10
 
@@ -51,17 +51,6 @@ class ImportUploadForm(forms.Form):
                 _("Fichier trop volumineux (%(max)s Mo au plus).") % {"max": MAX_FILE_BYTES // (1024 * 1024)}
             )
         return upload
-
-
-def _job_get(user, job_id) -> tuple[ImportJob, Case]:
-    """The job, once its case says the user may change it (404 outsider, 403 staff)."""
-    try:
-        job = ImportJob.objects.get(pk=job_id)
-    except (ImportJob.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    case, _access = case_get(user, job.case_id, require="change")
-    job.case = case
-    return job, case
 
 
 @login_required
@@ -100,7 +89,7 @@ def import_upload_view(request, case_id):
 @login_required
 @require_GET
 def import_job_view(request, job_id):
-    job, case = _job_get(request.user, job_id)
+    job, case = import_job_get(request.user, job_id)
     samples = (job.report or {}).get("samples") or {}
     return render(
         request,
@@ -120,13 +109,13 @@ def import_job_view(request, job_id):
 @require_GET
 def import_job_status_view(request, job_id):
     """The small JSON the progress bar polls every second."""
-    job, _case = _job_get(request.user, job_id)
+    job, _case = import_job_get(request.user, job_id)
     return JsonResponse(job.progress_dict())
 
 
 def _queue_job(request, job_id, service, success_message):
     """Apply or resume: the service checks the job's state; the job is then handed to the workers."""
-    job, _case = _job_get(request.user, job_id)
+    job, _case = import_job_get(request.user, job_id)
     try:
         job = service(user=request.user, job=job)
     except ValidationError as error:
@@ -161,7 +150,7 @@ def _export_membership(request):
 
 def _log_export(request, case_ids) -> None:
     for case in Case.objects.filter(pk__in=case_ids).only("pk"):
-        access_log_record(request=request, action=AccessAction.EXPORT, obj=case, case_id=case.pk)
+        access_log_record(actor=Actor.from_request(request), action=AccessAction.EXPORT, obj=case, case_id=case.pk)
 
 
 def _filename(stem: str, extension: str) -> str:

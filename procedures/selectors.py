@@ -10,7 +10,18 @@ from cases.models import Association, Case
 from cases.selectors import access_require, case_get, case_queryset_for_user, viewing_association_ids
 
 from . import eligibility as eligibility_engine
-from .models import Deadline, DeadlineStatus, Decision, Event, Filing, Hearing, HearingStatus, Procedure, Referral
+from .models import (
+    Deadline,
+    DeadlineStatus,
+    Decision,
+    Event,
+    Filing,
+    Hearing,
+    HearingStatus,
+    ImportJob,
+    Procedure,
+    Referral,
+)
 
 
 def procedure_get(user, procedure_id, *, require: str = "view", association_id=None) -> tuple[Procedure, object]:
@@ -22,6 +33,17 @@ def procedure_get(user, procedure_id, *, require: str = "view", association_id=N
     except (Procedure.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     return procedure, access_require(user, procedure.case, require=require, association_id=association_id)
+
+
+def import_job_get(user, job_id, *, association_id=None) -> tuple[ImportJob, Case]:
+    """An import job, once its case says the user may change it (404 outsider, 403 staff)."""
+    try:
+        job = ImportJob.objects.get(pk=job_id)
+    except (ImportJob.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    case, _access = case_get(user, job.case_id, require="change", association_id=association_id)
+    job.case = case
+    return job, case
 
 
 def procedure_list(user, *, association_id=None) -> QuerySet[Procedure]:

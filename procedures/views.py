@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cases.actors import Actor
 from cases.forms import apply_service_errors
 from cases.models import AccessAction, Permission
 from cases.selectors import case_get
@@ -112,7 +113,7 @@ def _decision_rows(procedure) -> list:
 def procedure_detail_view(request, procedure_id):
     procedure, access = procedure_get(request.user, procedure_id)
     case = procedure.case
-    access_log_record(request=request, action=AccessAction.VIEW, obj=procedure, case_id=case.pk)
+    access_log_record(actor=Actor.from_request(request), action=AccessAction.VIEW, obj=procedure, case_id=case.pk)
     chain = parquet_chains(list(case.procedures.select_related("parquet")))[procedure.pk]
     context = {
         "procedure": procedure,
@@ -361,7 +362,9 @@ def deadline_detail_view(request, deadline_id):
     if access.via_share:
         # Deadlines are the lead association's work: a shared case does not show them.
         raise Http404
-    access_log_record(request=request, action=AccessAction.VIEW, obj=deadline.case, case_id=deadline.case_id)
+    access_log_record(
+        actor=Actor.from_request(request), action=AccessAction.VIEW, obj=deadline.case, case_id=deadline.case_id
+    )
     return render(
         request,
         "procedures/deadline_detail.html",

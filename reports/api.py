@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from cases.actors import Actor
 from cases.api.base import TenantMixin
 from cases.api.concurrency import ETagMixin
 from cases.selectors import acting_association_get
@@ -141,7 +142,7 @@ class DossierViewSet(
             sections=data.get("sections") or None,
             preset=preset,
             reveal_identities=data["reveal_identities"],
-            request=request,
+            actor=Actor.from_request(request),
             association_id=self.scope,
         )
         dossier.refresh_from_db()
@@ -157,7 +158,7 @@ class DossierViewSet(
         dossier_require_download(request.user, dossier, access)
         if dossier.status != DossierStatus.DONE or not dossier.file:
             raise Http404
-        services.dossier_download_log(request=request, dossier=dossier)
+        services.dossier_download_log(actor=Actor.from_request(request), dossier=dossier)
         response = FileResponse(dossier.file.open("rb"), as_attachment=True, filename=dossier.download_name)
         response["Content-Type"] = "application/pdf"
         response["Digest"] = f"sha-256={dossier.sha256}"

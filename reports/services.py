@@ -3,10 +3,13 @@ printing), for which association, with real identities or not (lawyers only), an
 to the access log. Rendering is queued on commit; its state machine is in workflow.py and is
 re-exported here (`dossier_render`, `dossier_chunk_render`, `dossiers_requeue_stale`)."""
 
+from dataclasses import replace
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from cases.actors import Actor
 from cases.models import AccessAction, AccessLog, Association, Case, Permission
 from cases.selectors import CaseAccess, access_require, membership_list_for_user, membership_require
 from cases.services import access_log_record
@@ -61,12 +64,12 @@ def acting_association(user, case: Case, access: CaseAccess, *, association_id: 
     raise PermissionDenied
 
 
-def _log(*, request, user, association: Association, action: str, dossier: Dossier) -> None:
-    if request is not None:
-        access_log_record(request=request, action=action, obj=dossier, case_id=dossier.case_id)
+def _log(*, actor: Actor | None, association: Association, action: str, dossier: Dossier) -> None:
+    if actor is not None:
+        access_log_record(actor=actor, action=action, obj=dossier, case_id=dossier.case_id)
         return
     AccessLog.objects.create(
-        user=user,
+        user=None,
         association_id=association.pk,
         action=action,
         object_type=dossier._meta.model_name,
@@ -107,7 +110,7 @@ def dossier_request(
     sections=None,
     preset: DossierPreset | None = None,
     reveal_identities: bool = False,
-    request=None,
+    actor: Actor | None = None,
     association_id: int | None = None,
 ) -> Dossier:
     """Ask for a dossier of a case: staff and lawyers who may print it (own association, or a
@@ -126,9 +129,11 @@ def dossier_request(
         recipient=recipient,
         reveal_identities=reveal_identities,
     )
-    _log(request=request, user=user, association=association, action=AccessAction.PRINT, dossier=dossier)
+    # The line goes to the association the dossier is printed for (its own case, or a share).
+    actor = replace(actor, association_id=association.pk) if actor else Actor(user=user, association_id=association.pk)
+    _log(actor=actor, association=association, action=AccessAction.PRINT, dossier=dossier)
     if reveal_identities:
-        _log(request=request, user=user, association=association, action=AccessAction.REVEAL_IDENTITY, dossier=dossier)
+        _log(actor=actor, association=association, action=AccessAction.REVEAL_IDENTITY, dossier=dossier)
     transaction.on_commit(lambda: enqueue(dossier.pk))
     return dossier
 
@@ -146,12 +151,12 @@ def dossier_request_from_command(*, case: Case, recipient: str, sections=None, p
         recipient=recipient,
         reveal_identities=False,
     )
-    _log(request=None, user=None, association=case.association, action=AccessAction.PRINT, dossier=dossier)
+    _log(actor=None, association=case.association, action=AccessAction.PRINT, dossier=dossier)
     return dossier
 
 
-def dossier_download_log(*, request, dossier: Dossier) -> None:
-    access_log_record(request=request, action=AccessAction.DOWNLOAD, obj=dossier, case_id=dossier.case_id)
+def dossier_download_log(*, actor: Actor, dossier: Dossier) -> None:
+    access_log_record(actor=actor, action=AccessAction.DOWNLOAD, obj=dossier, case_id=dossier.case_id)
 
 
 # --- presets --------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cases.actors import Actor
 from cases.forms import apply_service_errors
 from cases.models import AccessAction
 from cases.selectors import case_get
@@ -55,7 +56,7 @@ def dossier_request_view(request, case_id):
                     sections=data["sections"] or None,
                     preset=preset,
                     reveal_identities=data.get("reveal_identities", False),
-                    request=request,
+                    actor=Actor.from_request(request),
                 )
         except ValidationError as error:
             apply_service_errors(form, error)
@@ -98,7 +99,7 @@ def _status(dossier: Dossier) -> dict:
 def dossier_detail_view(request, dossier_id):
     dossier, access = dossier_get(request.user, dossier_id)
     # The page is a read of the dossier (its recipient, its fingerprint); the JSON it polls is not logged.
-    access_log_record(request=request, action=AccessAction.VIEW, obj=dossier, case_id=dossier.case_id)
+    access_log_record(actor=Actor.from_request(request), action=AccessAction.VIEW, obj=dossier, case_id=dossier.case_id)
     can_download = access.can_print and (access.can_reveal_identity or not dossier.reveal_identities)
     return render(
         request,
@@ -131,7 +132,7 @@ def dossier_download_view(request, dossier_id):
     dossier_require_download(request.user, dossier, access)
     if dossier.status != DossierStatus.DONE or not dossier.file:
         raise Http404
-    services.dossier_download_log(request=request, dossier=dossier)
+    services.dossier_download_log(actor=Actor.from_request(request), dossier=dossier)
     response = FileResponse(dossier.file.open("rb"), as_attachment=True, filename=dossier.download_name)
     response["Content-Type"] = "application/pdf"
     response["Digest"] = f"sha-256={dossier.sha256}"

@@ -21,14 +21,14 @@ from ..selectors import membership_get
 PAGE_SIZE = 50
 
 
-def admin_membership(request) -> Membership:
+def admin_membership(user, active: Membership | None) -> Membership:
     """The active membership when it is an admin's; 404 for anyone else (the product answers 404
     for what is outside a user's rights, never 403)."""
-    membership = request.membership or None
+    membership = active or None
     if membership is None or membership.role != Role.ADMIN:
         raise Http404
     # Re-read from the database: the session's choice must still be a membership of the user.
-    return membership_get(request.user, membership.association_id)
+    return membership_get(user, membership.association_id)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from ..actors import Actor
 from ..models import AccessAction
 from ..services import access_log_record
 from .forms import AccessLogFilterForm
@@ -23,7 +24,7 @@ CSV_HEADERS = ["date", "utilisateur", "action", "objet", "numero_objet", "affair
 @never_cache
 @require_GET
 def access_log_list_view(request):
-    membership = admin_membership(request)
+    membership = admin_membership(request.user, request.membership)
     form = AccessLogFilterForm(request.GET, association_id=membership.association_id)
     filters = form.filters()
     rows, next_cursor = [], ""
@@ -91,7 +92,7 @@ def access_log_export_view(request):
     # escape_formula; imported here, lazily, because `cases` otherwise never imports `procedures`.
     from procedures.exports import CONTENT_TYPES, csv_lines
 
-    membership = admin_membership(request)
+    membership = admin_membership(request.user, request.membership)
     form = AccessLogFilterForm(request.GET, association_id=membership.association_id)
     filters = form.filters()
     if filters is None:
@@ -103,7 +104,7 @@ def access_log_export_view(request):
         )
     rows = access_log_rows(association_id=membership.association_id, filters=filters)
     # The export is itself a read of the log: it is written to the log before the first byte.
-    access_log_record(request=request, action=AccessAction.EXPORT, obj=membership.association)
+    access_log_record(actor=Actor.from_request(request), action=AccessAction.EXPORT, obj=membership.association)
     response = StreamingHttpResponse(
         csv_lines(CSV_HEADERS, _csv_rows(rows, object_type_labels())), content_type=CONTENT_TYPES["csv"]
     )

@@ -9,6 +9,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from cases import services
+from cases.actors import Actor
 from cases.mfa.permissions import RecentlyReauthenticated
 from cases.models import (
     AccessAction,
@@ -17,6 +18,7 @@ from cases.models import (
 )
 from cases.selectors import (
     acting_association_get,
+    api_token_list_for_user,
     case_access,
     case_queryset_for_user,
     court_of_appeal_list,
@@ -134,7 +136,10 @@ class CaseViewSet(TenantMixin, ETagMixin, viewsets.ModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
         services.access_log_record(
-            request=request, action=AccessAction.VIEW, obj=self.get_object(), case_id=response.data["id"]
+            actor=Actor.from_request(request),
+            action=AccessAction.VIEW,
+            obj=self.get_object(),
+            case_id=response.data["id"],
         )
         return response
 
@@ -185,7 +190,10 @@ class VictimViewSet(CaseScopedViewSet):
         if self.reveal():
             self.access_for(victim.case, require="reveal_identity")
             services.access_log_record(
-                request=request, action=AccessAction.REVEAL_IDENTITY, obj=victim, case_id=victim.case_id
+                actor=Actor.from_request(request),
+                action=AccessAction.REVEAL_IDENTITY,
+                obj=victim,
+                case_id=victim.case_id,
             )
         data = self.get_serializer(victim).data
         return Response(
@@ -257,7 +265,9 @@ class ExhibitViewSet(TenantMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         exhibit = self.get_object()
-        services.access_log_record(request=request, action=AccessAction.DOWNLOAD, obj=exhibit, case_id=exhibit.case_id)
+        services.access_log_record(
+            actor=Actor.from_request(request), action=AccessAction.DOWNLOAD, obj=exhibit, case_id=exhibit.case_id
+        )
         response = FileResponse(exhibit.file.open("rb"), as_attachment=True, filename=f"piece-{exhibit.number:03d}")
         response["Content-Type"] = exhibit.content_type
         response["Digest"] = f"sha-256={exhibit.sha256}"
@@ -337,7 +347,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ApiToken.objects.none()
-        return ApiToken.objects.filter(user=self.request.user).active()
+        return api_token_list_for_user(self.request.user)
 
     @extend_schema(responses={201: ApiTokenCreatedSerializer})
     def create(self, request, *args, **kwargs):

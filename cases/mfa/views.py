@@ -2,7 +2,6 @@ import io
 from functools import wraps
 
 import segno
-from axes.models import AccessFailureLog, AccessLog
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -17,8 +16,8 @@ from django.views.decorators.http import require_POST
 from . import services
 from .forms import CodeForm, ReauthForm
 from .policy import mfa_required
+from .selectors import sign_in_history
 
-SIGN_IN_HISTORY_SIZE = 30
 REAUTH_MAX_FAILURES = 5
 
 
@@ -149,15 +148,7 @@ def mfa_reauth_view(request):
 def account_security_view(request):
     """The user's second factor, recovery codes left, and sign-in history (successes and failures)."""
     username = request.user.get_username()
-    successes = [
-        {"at": log.attempt_time, "ok": True, "ip": log.ip_address, "agent": log.user_agent, "logout": log.logout_time}
-        for log in AccessLog.objects.filter(username=username).order_by("-attempt_time")[:SIGN_IN_HISTORY_SIZE]
-    ]
-    failures = [
-        {"at": log.attempt_time, "ok": False, "ip": log.ip_address, "agent": log.user_agent, "locked": log.locked_out}
-        for log in AccessFailureLog.objects.filter(username=username).order_by("-attempt_time")[:SIGN_IN_HISTORY_SIZE]
-    ]
-    history = sorted(successes + failures, key=lambda row: row["at"], reverse=True)[:SIGN_IN_HISTORY_SIZE]
+    history = sign_in_history(username)
     return render(
         request,
         "cases/mfa/account_security.html",

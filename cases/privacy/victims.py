@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import AccessAction, AccessLog, Association, Role, Victim
+from ..models import AccessAction, AccessLog, Association, Case, Role, Victim
 from ..selectors import membership_get
 from ..services import access_log_write
 
@@ -41,8 +41,16 @@ def _victim_for_lawyer(*, user, association: Association, victim_id) -> Victim:
         raise Http404 from None
 
 
-def victim_get_for_rights(*, user, association: Association, victim_id) -> Victim:
-    return _victim_for_lawyer(user=user, association=association, victim_id=victim_id)
+def victim_get_for_rights(*, user, case_id, victim_id) -> Victim:
+    """The victim of that case, for a lawyer of the association holding it; 404 otherwise (a
+    shared case, a staff member, an admin, an outsider)."""
+    case = Case.objects.filter(pk=case_id).select_related("association").first() if str(case_id).isdigit() else None
+    if case is None:
+        raise Http404
+    victim = _victim_for_lawyer(user=user, association=case.association, victim_id=victim_id)
+    if victim.case_id != case.pk:
+        raise Http404
+    return victim
 
 
 def _plain(value):

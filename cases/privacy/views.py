@@ -7,39 +7,26 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..models import Case, Victim
-from ..services import access_log_origin
+from ..actors import Actor
 from .victims import victim_erase, victim_export, victim_get_for_rights
-
-
-def _victim(request, case_id, victim_id) -> Victim:
-    """The victim of that case, for a lawyer of the association holding it; 404 otherwise (a
-    shared case, a staff member, an admin, an outsider)."""
-    case = Case.objects.filter(pk=case_id).select_related("association").first()
-    if case is None:
-        raise Http404
-    victim = victim_get_for_rights(user=request.user, association=case.association, victim_id=victim_id)
-    if victim.case_id != case.pk:
-        raise Http404
-    return victim
 
 
 @login_required
 @never_cache
 @require_GET
 def victim_export_view(request, case_id, victim_id):
-    victim = _victim(request, case_id, victim_id)
+    victim = victim_get_for_rights(user=request.user, case_id=case_id, victim_id=victim_id)
     data = victim_export(
         user=request.user,
         association=victim.case.association,
         victim_id=victim.pk,
-        origin=access_log_origin(request),
+        origin=Actor.from_request(request).origin,
     )
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2, default=str), content_type="application/json; charset=utf-8"
@@ -53,7 +40,7 @@ def victim_export_view(request, case_id, victim_id):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def victim_erase_view(request, case_id, victim_id):
-    victim = _victim(request, case_id, victim_id)
+    victim = victim_get_for_rights(user=request.user, case_id=case_id, victim_id=victim_id)
     error = ""
     if request.method == "POST":
         try:
@@ -62,7 +49,7 @@ def victim_erase_view(request, case_id, victim_id):
                 association=victim.case.association,
                 victim_id=victim.pk,
                 confirmation=request.POST.get("confirmation", ""),
-                origin=access_log_origin(request),
+                origin=Actor.from_request(request).origin,
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)

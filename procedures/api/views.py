@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from cases.actors import Actor
 from cases.api.base import TenantMixin
 from cases.api.concurrency import ETagMixin, etag_for
 from cases.models import AccessAction
@@ -224,7 +225,9 @@ class ProcedureViewSet(ProceduresTenantMixin, ETagMixin, ReadWriteShapesMixin, v
 
     def retrieve(self, request, *args, **kwargs):
         procedure = self.get_object()
-        access_log_record(request=request, action=AccessAction.VIEW, obj=procedure, case_id=procedure.case_id)
+        access_log_record(
+            actor=Actor.from_request(request), action=AccessAction.VIEW, obj=procedure, case_id=procedure.case_id
+        )
         data = self.get_serializer(procedure).data
         return Response(data, headers={"ETag": etag_for(data)})
 
@@ -615,7 +618,9 @@ class CaseTimelineView(TenantMixin, generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         self.case = self.case_for(self.kwargs["case_id"])
         response = super().list(request, *args, **kwargs)
-        access_log_record(request=request, action=AccessAction.VIEW, obj=self.case, case_id=self.case.pk)
+        access_log_record(
+            actor=Actor.from_request(request), action=AccessAction.VIEW, obj=self.case, case_id=self.case.pk
+        )
         return response
 
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.actors import Actor
 from cases.api.authentication import scope_association_id
 from cases.models import AccessAction, OffenceCategory
 from cases.selectors import court_of_appeal_list, parquet_list, platform_list
@@ -84,7 +85,7 @@ class StatisticsSummaryView(APIView):
         wanted = data.get("association")
         if scope is not None and wanted is not None and wanted != scope:
             raise Http404
-        membership = statistics_membership(request._request, association_id=scope or wanted)
+        membership = statistics_membership(request.user, request.membership, association_id=scope or wanted)
         flt = StatisticsFilter(
             association_id=membership.association_id,
             platform_id=data["platform"].pk if data.get("platform") else None,
@@ -95,7 +96,7 @@ class StatisticsSummaryView(APIView):
             parquet_id=data["parquet"].pk if data.get("parquet") else None,
         )
         result = figures_for(flt)
-        access_log_record(request=request, action=AccessAction.VIEW, obj=membership.association)
+        access_log_record(actor=Actor.from_request(request), action=AccessAction.VIEW, obj=membership.association)
         totals = result.totals
         body = {
             "association": membership.association_id,

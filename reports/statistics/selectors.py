@@ -10,14 +10,14 @@ from django.http import Http404
 from cases.models import Membership, Permission
 from cases.selectors import association_ids_for_user, membership_require
 
-from .models import PublishedStatistics, StatisticsReport
+from .models import PublishedStatistics, RunStatus, StatisticsReport, StatisticsRun
 
 
-def statistics_membership(request, *, association_id=None) -> Membership:
+def statistics_membership(user, active: Membership | None, *, association_id=None) -> Membership:
     """The membership the figures are read for: the given association (API), else the active one."""
     if association_id is not None:
-        return membership_require(request.user, association_id, Permission.VIEW_STATISTICS)
-    membership = getattr(request, "membership", None) or None
+        return membership_require(user, association_id, Permission.VIEW_STATISTICS)
+    membership = active or None
     if membership is None:
         raise Http404
     if not membership.has_permission(Permission.VIEW_STATISTICS):
@@ -25,8 +25,8 @@ def statistics_membership(request, *, association_id=None) -> Membership:
     return membership
 
 
-def admin_membership(request) -> Membership:
-    membership = statistics_membership(request)
+def admin_membership(user, active: Membership | None) -> Membership:
+    membership = statistics_membership(user, active)
     if not membership.has_permission(Permission.MANAGE_MEMBERS):
         raise PermissionDenied
     return membership
@@ -58,3 +58,7 @@ def report_get(user, report_id) -> StatisticsReport:
         return report_list(user).get(pk=report_id)
     except (StatisticsReport.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def last_finished_run() -> StatisticsRun | None:
+    return StatisticsRun.objects.filter(status=RunStatus.DONE).first()

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.actors import Actor
 from cases.models import AccessAction
 from cases.services import access_log_record
 
@@ -32,7 +33,7 @@ def statistics_run_enqueue(*, user=None, full: bool = False) -> StatisticsRun:
     return run
 
 
-def statistics_publish(*, request, membership, title: str, period: publication.Period):
+def statistics_publish(*, actor: Actor, membership, title: str, period: publication.Period):
     """Publish the masked cross-association table of a closed period; returns (publication,
     created). A period already published returns its release unchanged: publishing it again with
     the figures of the day would give two tables to subtract (attack (a) of the issue). A period
@@ -52,7 +53,7 @@ def statistics_publish(*, request, membership, title: str, period: publication.P
         )
     data = publication.build(period)
     published = PublishedStatistics(
-        published_by=request.user,
+        published_by=actor.user,
         association=membership.association,
         title=title,
         period=period.key,
@@ -65,14 +66,14 @@ def statistics_publish(*, request, membership, title: str, period: publication.P
         with transaction.atomic():
             published.full_clean()
             published.save()
-            access_log_record(request=request, action=AccessAction.EXPORT, obj=published)
+            access_log_record(actor=actor, action=AccessAction.EXPORT, obj=published)
     except (IntegrityError, ValidationError):
         # Another admin published the same period meanwhile: theirs is the release.
         existing = PublishedStatistics.objects.filter(period=period.key).first()
         if existing is None:
             raise ValidationError(_("Une publication couvre déjà tout ou partie de cette période.")) from None
         return existing, False
-    logger.info("Statistiques publiées n° %s (%s) par %s", published.pk, period.key, request.user)
+    logger.info("Statistiques publiées n° %s (%s) par %s", published.pk, period.key, actor.user)
     return published, True
 
 

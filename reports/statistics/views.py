@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cases.actors import Actor
 from cases.models import AccessAction, Permission
 from cases.services import access_log_record
 from procedures.exports import escape_formula
@@ -26,9 +27,10 @@ from . import services
 from .drilldown import procedure_drilldown
 from .figures import DIMENSIONS, StatisticsFilter, facts_version, figures_for
 from .forms import DrillDownForm, FilterForm, PublishForm, ReportForm
-from .models import ReportStatus, StatisticsRun
+from .models import ReportStatus
 from .selectors import (
     admin_membership,
+    last_finished_run,
     publication_get,
     publication_list,
     report_get,
@@ -88,7 +90,7 @@ def _link(base: dict, dimension: str, key: str) -> str | None:
 # our own files and <style> elements stay refused.
 @csp_update({"style-src-attr": [UNSAFE_INLINE]})
 def dashboard_view(request):
-    membership = statistics_membership(request)
+    membership = statistics_membership(request.user, request.membership)
     form = FilterForm(request.GET or None)
     context = {"membership": membership, "form": form, "is_admin": membership.has_permission(Permission.MANAGE_MEMBERS)}
     if request.GET and not form.is_valid():
@@ -99,7 +101,7 @@ def dashboard_view(request):
         else StatisticsFilter(membership.association_id)
     )
     data = figures_for(flt)
-    access_log_record(request=request, action=AccessAction.VIEW, obj=membership.association)
+    access_log_record(actor=Actor.from_request(request), action=AccessAction.VIEW, obj=membership.association)
     base = _filter_query(request)
     for dimension, items in data.by.items():
         for item in items:
@@ -114,7 +116,7 @@ def dashboard_view(request):
             "charts_json": {"charts": charts},
             "query": urlencode(base),
             "chart_names": CHARTS,
-            "last_run": StatisticsRun.objects.filter(status="done").first(),
+            "last_run": last_finished_run(),
             "figures_version": facts_version(),
         }
     )
@@ -137,7 +139,7 @@ def _csv_cell(value):
 def export_csv_view(request, chart):
     if chart not in CHARTS:
         raise Http404
-    membership = statistics_membership(request)
+    membership = statistics_membership(request.user, request.membership)
     form = FilterForm(request.GET or None)
     if request.GET and not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
@@ -147,7 +149,7 @@ def export_csv_view(request, chart):
         else StatisticsFilter(membership.association_id)
     )
     items = figures_for(flt).by.get(chart, [])
-    access_log_record(request=request, action=AccessAction.EXPORT, obj=membership.association)
+    access_log_record(actor=Actor.from_request(request), action=AccessAction.EXPORT, obj=membership.association)
     # Labels come from the data (platform, parquet names): made inert for a spreadsheet (OWASP CSV Injection).
     writer = csv.writer(_Echo(), delimiter=";", quoting=csv.QUOTE_ALL)
     rows = [[label for _key, label in CSV_COLUMNS]] + [
@@ -163,14 +165,14 @@ def export_csv_view(request, chart):
 def procedure_list_view(request):
     """The procedures behind a figure. Lawyers open each one; admins, who do not read case files
     (ROLE_PERMISSIONS), see the list without parquet numbers nor links."""
-    membership = statistics_membership(request)
+    membership = statistics_membership(request.user, request.membership)
     form = DrillDownForm(request.GET or None)
     if request.GET and not form.is_valid():
         return render(request, "reports/statistics/procedure_list.html", {"form": form}, status=400)
     data = form.cleaned_data if form.is_bound else {}
     procedures = procedure_drilldown(membership.association_id, data)
     page = Paginator(procedures, 50).get_page(request.GET.get("page"))
-    access_log_record(request=request, action=AccessAction.VIEW, obj=membership.association)
+    access_log_record(actor=Actor.from_request(request), action=AccessAction.VIEW, obj=membership.association)
     query = {k: v for k, v in request.GET.items() if k != "page"}
     return render(
         request,
@@ -188,7 +190,7 @@ def procedure_list_view(request):
 @login_required
 @require_POST
 def run_view(request):
-    admin_membership(request)
+    admin_membership(request.user, request.membership)
     full = request.POST.get("full") == "1"
     services.statistics_run_enqueue(user=request.user, full=full)
     messages.success(request, _("Calcul des statistiques demandé : les chiffres seront à jour dans quelques instants."))
@@ -197,17 +199,17 @@ def run_view(request):
 
 @login_required
 def publication_list_view(request):
-    membership = statistics_membership(request)
+    membership = statistics_membership(request.user, request.membership)
     is_admin = membership.has_permission(Permission.MANAGE_MEMBERS)
     form = PublishForm(request.POST or None) if is_admin else None
     if request.method == "POST":
         if not is_admin:
-            admin_membership(request)
+            admin_membership(request.user, request.membership)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 published, created = services.statistics_publish(
-                    request=request, membership=membership, title=data["title"], period=data["period"]
+                    actor=Actor.from_request(request), membership=membership, title=data["title"], period=data["period"]
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -230,7 +232,7 @@ def publication_list_view(request):
 @require_GET
 def publication_detail_view(request, publication_id):
     publication = publication_get(request.user, publication_id)
-    access_log_record(request=request, action=AccessAction.VIEW, obj=publication)
+    access_log_record(actor=Actor.from_request(request), action=AccessAction.VIEW, obj=publication)
     table = publication.figures.get("table")
     rows = []
     if table:
@@ -253,7 +255,7 @@ def publication_detail_view(request, publication_id):
 
 @login_required
 def report_request_view(request):
-    membership = statistics_membership(request)
+    membership = statistics_membership(request.user, request.membership)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -309,7 +311,7 @@ def report_download_view(request, report_id):
     report = report_get(request.user, report_id)
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404
-    access_log_record(request=request, action=AccessAction.DOWNLOAD, obj=report)
+    access_log_record(actor=Actor.from_request(request), action=AccessAction.DOWNLOAD, obj=report)
     response = FileResponse(report.file.open("rb"), as_attachment=True, filename=report.download_name)
     response["Content-Type"] = "application/pdf"
     response["Cache-Control"] = "private, no-store"

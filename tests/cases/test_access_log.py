@@ -224,3 +224,26 @@ def test_the_csv_export_has_the_filtered_rows_neutralised_and_is_itself_logged(
     assert all(row["action"] == "Consultation" for row in rows)
     export = AccessLog.objects.get(action=AccessAction.EXPORT, user=association_admin)
     assert export.association_id == association.pk and export.object_type == "association"
+
+
+# --- attribution ----------------------------------------------------------------------------------
+
+
+def test_a_read_of_a_case_goes_to_the_log_of_the_association_holding_it_whatever_is_active(
+    client, owner, association, other_association, case
+):
+    """A lawyer of two associations with the other one active in the switcher still reads this
+    case for its own association: its admins must see the read."""
+    from cases.middleware import ACTIVE_ASSOCIATION_SESSION_KEY
+    from cases.models import Role
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=owner, association=other_association, role=Role.LAWYER)
+    client.force_login(owner)
+    session = client.session
+    session[ACTIVE_ASSOCIATION_SESSION_KEY] = other_association.pk
+    session.save()
+    assert client.get(reverse("case_detail", args=[case.pk])).status_code == 200
+    line = AccessLog.objects.get(action=AccessAction.VIEW, case_id=case.pk)
+    assert line.association_id == association.pk
+    assert line.user == owner

@@ -165,3 +165,15 @@ def test_after_erasure_the_export_shows_the_tombstone(owner, association, victim
     data = victim_export(user=owner, association=association, victim_id=victim.pk)
     assert data["victim"]["last_name"] is None and data["victim"]["identity_erased_at"]
     assert REAL_LAST_NAME not in json.dumps(data, default=str)
+
+
+def test_the_identity_page_links_to_the_export_and_the_erasure_until_erased(client, owner, victim):
+    client.force_login(owner)
+    page = reverse("victim_identity", args=[victim.case_id, victim.pk])
+    export, erase = urls(victim)
+    html = client.get(page).content.decode()
+    assert export in html and erase in html
+    victim_erase(user=owner, association=victim.case.association, victim_id=victim.pk, confirmation=victim.pseudonym)
+    html = client.get(page).content.decode()
+    assert export in html and erase not in html
+    assert "Identité effacée le" in html
