@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import member_views, views
 from .access_log import views as access_log_views
 from .privacy import views as privacy_views
 
@@ -8,6 +8,17 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("association/changer/", views.association_switch, name="association_switch"),
     path("associations/<int:association_id>/membres/", views.member_list_view, name="member_list"),
+    path("associations/<int:association_id>/membres/ajouter/", member_views.member_add_view, name="member_add"),
+    path(
+        "associations/<int:association_id>/membres/<int:user_id>/role/",
+        member_views.member_role_view,
+        name="member_role_change",
+    ),
+    path(
+        "associations/<int:association_id>/membres/<int:user_id>/retirer/",
+        member_views.member_remove_view,
+        name="member_remove",
+    ),
     path("journal-acces/", access_log_views.access_log_list_view, name="access_log"),
     path("journal-acces/export.csv", access_log_views.access_log_export_view, name="access_log_export"),
     path(

@@ -13,6 +13,7 @@ from . import services
 from .actors import Actor
 from .forms import CaseForm, CaseShareForm, ExhibitForm, SuspectForm, VictimForm, apply_service_errors
 from .history import case_history
+from .member_views import member_page
 from .mfa.views import recent_auth_required
 from .middleware import ACTIVE_ASSOCIATION_SESSION_KEY
 from .models import AccessAction, Permission, Role
@@ -24,7 +25,6 @@ from .selectors import (
     case_get,
     case_list,
     exhibit_get,
-    member_list,
     membership_get,
     membership_require,
     share_get,
@@ -65,12 +65,7 @@ def association_switch(request):
 
 @login_required
 def member_list_view(request, association_id):
-    membership = membership_require(request.user, association_id, Permission.MANAGE_MEMBERS)
-    return render(
-        request,
-        "cases/member_list.html",
-        {"association": membership.association, "members": member_list(association=membership.association)},
-    )
+    return member_page(request, membership_require(request.user, association_id, Permission.MANAGE_MEMBERS))
 
 
 def _active_membership(request, permission: str):

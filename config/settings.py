@@ -328,8 +328,9 @@ CELERY_BEAT_SCHEDULE["purge-access-log-every-night"] = {
 # Modules of tasks that are not named tasks.py (autodiscovery only looks there).
 CELERY_IMPORTS = ["procedures.import_tasks", "reports.statistics.tasks"]
 
-# Absolute links in e-mails (reminders); the request's host is used on pages.
-SITE_URL = env.str("SITE_URL", default="")
+# Every absolute link (e-mails, ICS feeds) is built from this, never from the request's Host
+# header, which a client chooses.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Panels and sections other apps add to the pages of `cases` (see cases/panels.py).
 HOME_PANELS = {

@@ -65,7 +65,12 @@ def _event(deadline: Deadline, stamp, base: str) -> Event:
     if lines:
         description.append("Calcul :")
         description.extend(f"- {line}" for line in lines)
-    url = base + reverse("deadline_detail", args=[deadline.pk])
+    detail_url = base + reverse("deadline_detail", args=[deadline.pk])
+    # The event opens the procedure the deadline belongs to; the computation stays one link away.
+    url = base + reverse("procedure_detail", args=[deadline.procedure_id]) if deadline.procedure_id else detail_url
+    description.append(f"Détail du calcul : {detail_url}")
+    if deadline.procedure_id:
+        description.append(f"Procédure en ligne : {url}")
 
     event = Event()
     event.add("uid", f"deadline-{deadline.pk}@{UID_DOMAIN}")

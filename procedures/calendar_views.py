@@ -1,7 +1,6 @@
 """Pages of the ICS feed: the user's feed tokens (create, revoke) and the feed itself, opened by
 its secret token alone so that calendar applications can subscribe without a session."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -37,7 +36,7 @@ def calendar_page(request):
 def calendar_token_create(request):
     _token, secret = calendar_token_issue(user=request.user)
     path = reverse("calendar_feed", args=[secret])
-    feed_url = site_url() + path if getattr(settings, "SITE_URL", "") else request.build_absolute_uri(path)
+    feed_url = site_url() + path
     # Rendered, not redirected: the secret is shown in this one response and stored nowhere.
     context = {"tokens": calendar_tokens_active(request.user), "feed_url": feed_url}
     return _no_store(render(request, "procedures/calendar.html", context, status=201))

@@ -4,6 +4,7 @@ procedures, referrals, timeline, deadlines and prescription sections."""
 
 from datetime import date
 
+from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -12,17 +13,31 @@ from .prescription_rows import PRESCRIPTION_WARNING_MONTHS, for_viewer, prescrip
 from .selectors import case_timeline, deadline_list_for_user, hearing_list_upcoming
 
 PANEL_LIMIT = 15
+CASE_DEADLINES_LIMIT = 50
 # Staff print the dossiers a hearing needs: a month ahead leaves time to ask for missing pieces.
 HEARINGS_DAYS_AHEAD = 30
 UNFINISHED = {DeadlineStatus.OPEN, DeadlineStatus.MISSED}
 
 
 def mark_overdue(deadlines, today: date) -> list:
-    """The deadlines as a list, each with `.overdue`: its last day has passed and it is not done."""
+    """The deadlines as a list, each with `.overdue` (its last day has passed and it is not done)
+    and `.days_label` (« J-5 », « dépassé de 3 jours »)."""
     deadlines = list(deadlines)
     for deadline in deadlines:
         deadline.overdue = deadline.status in UNFINISHED and deadline.due_on < today
+        deadline.days_label = deadline.countdown(today)
     return deadlines
+
+
+def paginate_deadlines(deadlines, number, per_page: int):
+    """A page of deadlines at the reference scale: the ordering and LIMIT run on narrow rows (ids),
+    then only the page's rows are read with their explanation. Sorting 23,051 full rows (each with
+    its JSON computation) to keep 50 took ~0.4 s; three constant queries instead."""
+    page = Paginator(deadlines.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    by_pk = {deadline.pk: deadline for deadline in deadlines.order_by().filter(pk__in=ids)}
+    page.object_list = [by_pk[pk] for pk in ids if pk in by_pk]
+    return page
 
 
 def parquet_chains(procedures) -> dict[int, list[Procedure]]:
@@ -86,13 +101,18 @@ def case_procedures_section(request, case, access) -> str:
     )
     timeline = list(case_timeline(case))
     # Deadlines are the lead association's own work: a case shared read-only does not show them.
+    # The soonest only: after decisions a 23,051-procedure case holds as many open deadlines; the
+    # whole list is paginated in « Mes délais » and the team view.
+    unfinished = case.deadlines.own().filter(status__in=UNFINISHED)
     deadlines = (
         []
         if access.via_share
         else mark_overdue(
-            case.deadlines.own().filter(status__in=UNFINISHED).select_related("procedure__parquet", "owner"), today
+            unfinished.select_related("procedure__parquet", "owner").order_by("due_on", "pk")[:CASE_DEADLINES_LIMIT],
+            today,
         )
     )
+    deadlines_total = unfinished.count() if len(deadlines) == CASE_DEADLINES_LIMIT else len(deadlines)
     other_deadlines = (
         []
         if access.via_share
@@ -122,6 +142,7 @@ def case_procedures_section(request, case, access) -> str:
             "referrals": referrals,
             "timeline": timeline,
             "deadlines": deadlines,
+            "deadlines_total": deadlines_total,
             "other_deadlines": other_deadlines,
             "prescription_rows": rows,
             "warning_months": PRESCRIPTION_WARNING_MONTHS,

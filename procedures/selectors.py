@@ -2,11 +2,12 @@
 
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.http import Http404
 
-from cases.models import Association, Case
+from cases.models import Association, Case, Membership, Role
 from cases.selectors import access_require, case_get, case_queryset_for_user, viewing_association_ids
 
 from . import eligibility as eligibility_engine
@@ -223,3 +224,22 @@ def filing_eligibility(association: Association, procedure: Procedure) -> eligib
 
 def filing_list(procedure: Procedure) -> QuerySet[Filing]:
     return procedure.filings.select_related("association")
+
+
+def deadline_team_list(*, association_id: int, owner_id=None) -> QuerySet[Deadline]:
+    """The association's unfinished own deadlines across all its cases, whoever owns them: the team
+    view. Soonest first, so the overdue come first. The caller has checked the membership."""
+    deadlines = Deadline.objects.own().filter(
+        association_id=association_id, status__in=[DeadlineStatus.OPEN, DeadlineStatus.MISSED]
+    )
+    if owner_id == "none":
+        deadlines = deadlines.filter(owner__isnull=True)
+    elif owner_id:
+        deadlines = deadlines.filter(owner_id=owner_id)
+    return deadlines.select_related("case", "procedure__parquet", "owner").order_by("due_on", "pk")
+
+
+def deadline_team_owners(*, association_id: int):
+    """The lawyers a deadline may be given to: active lawyer members of the association."""
+    lawyer_ids = Membership.objects.filter(association_id=association_id, role=Role.LAWYER).values("user_id")
+    return get_user_model().objects.filter(pk__in=lawyer_ids, is_active=True).order_by("last_name", "username")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import deadline_views, views
 
 urlpatterns = [
     path("affaires/<int:case_id>/procedures/ajouter/", views.procedure_create_view, name="procedure_create"),
@@ -17,6 +17,8 @@ urlpatterns = [
     path("constitutions/<int:filing_id>/modifier/", views.filing_update_view, name="filing_update"),
     path("saisines/<int:referral_id>/modifier/", views.referral_update_view, name="referral_update"),
     path("delais/", views.deadline_list_view, name="deadline_list"),
+    path("delais/equipe/", deadline_views.deadline_team_view, name="deadline_team"),
+    path("delais/<int:deadline_id>/reattribuer/", deadline_views.deadline_reassign_view, name="deadline_reassign"),
     path("decisions/<int:decision_id>/modifier/", views.decision_update_view, name="decision_update"),
     path("delais/<int:deadline_id>/", views.deadline_detail_view, name="deadline_detail"),
     path("delais/<int:deadline_id>/accompli/", views.deadline_complete_view, name="deadline_complete"),

@@ -33,7 +33,7 @@ from .forms import (
     service_error_on,
 )
 from .models import Filing, LegalBasis
-from .panels import UNFINISHED, mark_overdue, parquet_chains
+from .panels import UNFINISHED, mark_overdue, paginate_deadlines, parquet_chains
 from .selectors import (
     deadline_get,
     deadline_list_for_user,
@@ -237,7 +237,7 @@ def event_add_view(request, procedure_id):
 # --- Civil-party filings ------------------------------------------------------------------------
 
 
-def _filing_page(request, procedure, form, title, legal_basis):
+def _filing_page(request, procedure, form, title, legal_basis, status=200):
     eligibility = filing_eligibility(procedure.case.association, procedure)
     return render(
         request,
@@ -249,20 +249,41 @@ def _filing_page(request, procedure, form, title, legal_basis):
             "title": title,
             **_eligibility_context(eligibility, legal_basis),
         },
+        status=status,
     )
+
+
+def _filing_errors_at_once(form, procedure, filing=None) -> bool:
+    """The form's field errors and the service's cross-field objections together, in one pass.
+    True when there is none."""
+    if not form.is_valid() and not hasattr(form, "cleaned_data"):
+        return False
+    problems = services.filing_problems(procedure=procedure, filing=filing, **form.cleaned_data)
+    for name, errors in problems.items():
+        if name not in form.errors:
+            form.add_error(name if name in form.fields else None, errors)
+    return not form.errors
 
 
 @login_required
 def filing_add_view(request, procedure_id):
     procedure, _access = procedure_get(request.user, procedure_id, require="change")
-    form = FilingForm(request.POST or None, procedure=procedure)
-    if request.method == "POST" and _save_with(
-        form, lambda data: services.filing_submit(user=request.user, procedure=procedure, **data)
+    initial = {}
+    if request.method != "POST":
+        # The article the eligibility analysis retains is the one proposed (art. 2-2 to 2-22 CPP).
+        applicable = filing_eligibility(procedure.case.association, procedure).applicable_articles
+        initial["legal_basis"] = applicable[0] if applicable else LegalBasis.NONE
+    form = FilingForm(request.POST if request.method == "POST" else None, procedure=procedure, initial=initial)
+    if (
+        request.method == "POST"
+        and _filing_errors_at_once(form, procedure)
+        and _save_with(form, lambda data: services.filing_submit(user=request.user, procedure=procedure, **data))
     ):
         messages.success(request, _("Constitution de partie civile enregistrée."))
         return redirect("procedure_detail", procedure.pk)
     legal_basis = request.POST.get("legal_basis") or form["legal_basis"].value() or ""
-    return _filing_page(request, procedure, form, _("Constitution de partie civile"), legal_basis)
+    status = 400 if request.method == "POST" else 200
+    return _filing_page(request, procedure, form, _("Constitution de partie civile"), legal_basis, status=status)
 
 
 @login_required
@@ -334,6 +355,8 @@ def referral_update_view(request, referral_id):
 
 # --- Deadlines ----------------------------------------------------------------------------------
 
+DEADLINE_PAGE_SIZE = 50
+
 
 @login_required
 def deadline_list_view(request):
@@ -344,11 +367,14 @@ def deadline_list_view(request):
     deadlines = deadline_list_for_user(
         request.user, association_id=membership.association_id, include_closed=show_all
     ).select_related("owner")
+    # Paginated: after decisions, one open deadline per procedure of a 23,051-procedure case.
+    page = paginate_deadlines(deadlines, request.GET.get("page"), DEADLINE_PAGE_SIZE)
     return render(
         request,
         "procedures/deadline_list.html",
         {
-            "deadlines": mark_overdue(deadlines, timezone.localdate()),
+            "deadlines": mark_overdue(page.object_list, timezone.localdate()),
+            "page": page,
             "show_all": show_all,
             "unfinished": UNFINISHED,
             "can_change": membership.has_permission(Permission.CHANGE_CASES),

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cases.models import Association, Case
 from cases.models.history import track_changes
@@ -152,6 +153,31 @@ class Deadline(models.Model):
     @property
     def explanation_lines(self) -> list[str]:
         return [*self.explanation.get("steps", []), *self.explanation.get("notes", [])]
+
+    @property
+    def legal_explanation(self) -> str:
+        """Why the law opens this deadline and the article it rests on, as stored when computed:
+        what a list shows next to each deadline so the lawyer can check it without opening it."""
+        explanation = self.explanation or {}
+        why = (explanation.get("why") or "").strip()
+        citation = (explanation.get("citation") or self.rule_version or "").strip()
+        if why and citation:
+            return f"{why} — {citation}"
+        return why or citation
+
+    def days_left(self, today) -> int:
+        return (self.due_on - today).days
+
+    def countdown(self, today) -> str:
+        """« J-5 », « aujourd'hui » or « dépassé de 3 jours »: the words say it, not a colour."""
+        if self.status not in (DeadlineStatus.OPEN, DeadlineStatus.MISSED):
+            return ""
+        days = self.days_left(today)
+        if days > 0:
+            return _("J-%(days)d") % {"days": days}
+        if days == 0:
+            return _("J-0 (aujourd'hui)")
+        return ngettext("dépassé de %(days)d jour", "dépassé de %(days)d jours", -days) % {"days": -days}
 
 
 class CourtClosure(models.Model):

@@ -4,10 +4,12 @@ trigger's date, completed, moved by hand with a reason, cancelled, marked missed
 from datetime import date
 
 import pghistory
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from cases.models import Membership, Permission, Role
 
 from .. import deadlines as engine
 from .. import openings
@@ -197,3 +199,41 @@ def _recompute_one(deadline, closures: dict) -> str:
         return "unchanged"
     Deadline.objects.filter(pk=deadline.pk).update(**values)
     return "changed"
+
+
+# --- The association's team view ------------------------------------------------------------------
+
+
+def deadline_reassign_allowed(user, association_id) -> bool:
+    """Who redistributes the association's deadlines: its lawyers (they do the work) and its admins
+    (they organise the team when a lawyer leaves or is away). Staff change nothing (ROLE_PERMISSIONS)."""
+    membership = Membership.objects.filter(user=user, association_id=association_id).first()
+    return membership is not None and (
+        membership.has_permission(Permission.CHANGE_CASES) or membership.has_permission(Permission.MANAGE_MEMBERS)
+    )
+
+
+@transaction.atomic
+def deadline_reassign(*, user, deadline: Deadline, owner) -> Deadline:
+    """Give one of the association's own deadlines to another of its lawyers. The change of owner is
+    kept in the case's history (pghistory) with who made it."""
+    if not deadline_reassign_allowed(user, deadline.association_id):
+        raise PermissionDenied
+    if not deadline.is_own:
+        raise ValidationError({"owner": _("Le délai d'une autre partie n'a pas de responsable dans l'association.")})
+    if (
+        owner is None
+        or not Membership.objects.filter(
+            user=owner, user__is_active=True, association_id=deadline.association_id, role=Role.LAWYER
+        ).exists()
+    ):
+        raise ValidationError({"owner": _("Choisissez un·e avocat·e de l'association.")})
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if deadline.status not in (DeadlineStatus.OPEN, DeadlineStatus.MISSED):
+        raise ValidationError({"owner": _("Ce délai est clos : il ne se réattribue plus.")})
+    if deadline.owner_id == owner.pk:
+        return deadline
+    with pghistory.context(reason="deadline_reassign", by=user.pk):
+        deadline.owner = owner
+        deadline.save(update_fields=["owner"])
+    return deadline

@@ -53,6 +53,23 @@ def filing_submit(*, user, procedure: Procedure, association=None, **fields) -> 
     return filing
 
 
+def filing_problems(*, procedure: Procedure, association=None, filing: Filing | None = None, **fields) -> dict:
+    """Every objection filing_submit (or filing_update of a draft) would raise, all at once and
+    without saving, so that the form shows them with its own field errors in one pass."""
+    association = association or procedure.case.association
+    if filing is None:
+        filing = Filing(procedure=procedure, association=association)
+    _assign(filing, FILING_FIELDS, fields)
+    problems: dict[str, list[str]] = {}
+    for check in (_check_mode, _check_eligibility):
+        try:
+            check(filing)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                problems.setdefault(name, []).extend(messages)
+    return problems
+
+
 # Art. 2-3 al. 1, 2-16 and 2-22 need the public action « mise en mouvement par le ministère public ou
 # la partie lésée »: such an association joins a prosecution, it cannot start one by a PACPC.
 NEEDS_PUBLIC_ACTION = {LegalBasis.ART_2_3, LegalBasis.ART_2_16, LegalBasis.ART_2_22}

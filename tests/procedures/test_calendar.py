@@ -104,8 +104,9 @@ def test_each_deadline_is_an_all_day_event_with_its_rule_case_and_procedure_and_
     assert "498 CPP" in description
     assert "Parquet de Valenciennes n° 24 068 000 123" in description
     assert "Valenciennois — test" in description
-    # The deadline's own page, which explains its computation.
-    assert str(event["URL"]).endswith(f"/delais/{deadline.pk}/")
+    # The event opens the procedure (absolute, from SITE_URL); the computation is linked in the text.
+    assert str(event["URL"]) == f"http://127.0.0.1:8000/procedures/{procedure.pk}/"
+    assert f"http://127.0.0.1:8000/delais/{deadline.pk}/" in description
     [alarm] = event.walk("VALARM")
     trigger = alarm.decoded("TRIGGER")
     assert -timedelta(days=1) <= trigger < timedelta(0)
@@ -199,8 +200,9 @@ def test_creating_a_link_shows_the_secret_once_and_stores_only_its_hash(client_o
     assert "no-store" in response["Cache-Control"]
     [token] = CalendarToken.objects.filter(user=owner)
     shown = response.context["feed_url"]
-    assert shown.startswith("http://testserver/calendrier/") and shown.endswith(".ics")
-    secret = shown.removeprefix("http://testserver/calendrier/").removesuffix(".ics")
+    # Built from SITE_URL, never from the request's Host header.
+    assert shown.startswith("http://127.0.0.1:8000/calendrier/") and shown.endswith(".ics")
+    secret = shown.removeprefix("http://127.0.0.1:8000/calendrier/").removesuffix(".ics")
     assert shown in response.content.decode()
     assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in token.token_hash
@@ -264,3 +266,15 @@ def test_a_feed_secret_never_reaches_the_logs(client, caplog, owner, settings):
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "/calendrier/•••.ics" in logged
     assert "s3cr3t-t0k3n-value" not in logged
+
+
+def test_feed_links_follow_the_configured_site_url_not_the_request_host(client_owner, procedure, owner, settings):
+    settings.SITE_URL = "https://affaires.example.org/"
+    deadline = make_deadline(procedure, owner=owner)
+
+    response = client_owner.post(reverse("calendar_token_create"))
+    [event] = events(parse(deadlines_ics(owner)))
+
+    assert response.context["feed_url"].startswith("https://affaires.example.org/calendrier/")
+    assert str(event["URL"]) == f"https://affaires.example.org/procedures/{procedure.pk}/"
+    assert f"https://affaires.example.org/delais/{deadline.pk}/" in str(event["DESCRIPTION"])

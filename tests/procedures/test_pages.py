@@ -458,7 +458,7 @@ def test_a_filing_no_article_supports_needs_a_reason(client, owner, case, dunker
     response = client.post(
         reverse("filing_add", args=[procedure.pk]), {"mode": "art87", "legal_basis": "2-3", "status": "draft"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "override_reason" in response.context["form"].errors
     assert not Filing.objects.exists()
     assert "le dépôt exige un motif" in response.content.decode()

@@ -22,6 +22,8 @@ Policies (the same word for GET and for writes; a write outside the rule must ne
 - ANY_STATS: published cross-association figures: any member who may see figures; else 404.
 - STATS_A: A's statistics reports: members of A who may see figures; else 404.
 - MEMBERS_A: A's member list: A's admins; A's other members 403; others 404.
+- ACTING_TEAM: the team view of the association one acts for: its lawyers and admins; else 403.
+- DEADLINE_TEAM: reassigning a deadline of A: A's lawyers and admins; A's staff 403; others 404.
 - MEMBER_OF_A: acting as A (association switcher): members of A; others 404.
 - OWN_OBJECT: the owner's own token: the owner; others 404 (API tokens: 403).
 - AUDIT: the access log of the association one acts for: its admins; everyone else 404. It names
@@ -66,6 +68,9 @@ ROUTES: dict[str, Route] = {
     "association_switch": page("NOT_ALLOWED", "MEMBER_OF_A"),
     "member_list": page("MEMBERS_A", "MEMBERS_A"),
     "member_mfa_reset": page("NOT_ALLOWED", "MEMBERS_A"),
+    "member_add": page("NOT_ALLOWED", "MEMBERS_A"),
+    "member_role_change": page("NOT_ALLOWED", "MEMBERS_A"),
+    "member_remove": page("NOT_ALLOWED", "MEMBERS_A"),
     "api_tokens": page("SIGNED_IN", "SIGNED_IN"),
     "api_token_revoke": page("NOT_ALLOWED", "OWN_OBJECT"),
     # --- second factor, access log, victims' rights (GDPR) ------------------------------------------
@@ -113,6 +118,8 @@ ROUTES: dict[str, Route] = {
     "referral_update": page("CASE_CHANGE", "CASE_CHANGE"),
     "decision_update": page("CASE_CHANGE", "CASE_CHANGE"),
     "deadline_list": page("ACTING_VIEW", "ACTING_VIEW"),
+    "deadline_team": page("ACTING_TEAM"),
+    "deadline_reassign": page("DEADLINE_TEAM", "DEADLINE_TEAM"),
     "deadline_detail": page("CASE_OWN", "CASE_OWN"),
     "deadline_complete": page("NOT_ALLOWED", "CASE_OWN_CHANGE"),
     "deadline_override": page("CASE_OWN_CHANGE", "CASE_OWN_CHANGE"),
@@ -357,6 +364,9 @@ def _rule(policy: str, p: Persona) -> tuple[bool, set[str]]:
         "ANY_STATS": (p.any_stats, {"404"}),
         "STATS_A": (p.stats_a, {"404"}),
         "MEMBERS_A": (p.admin_a, {"403"} if p.member_a else {"404"}),
+        # The team's deadlines: lawyers and admins of the association one acts for (or of A).
+        "ACTING_TEAM": (p.acting_change or p.acting_admin, {"403"}),
+        "DEADLINE_TEAM": (p.change or p.admin_a, {"403"} if p.member_a else {"404"}),
         "MEMBER_OF_A": (p.member_a, {"404"}),
         "OWN_OBJECT": (p.user in ("owner", "tok_owner") and not token, {"403"} if token else {"404"}),
         "AUDIT": (p.acting_admin, {"404"}),

@@ -1,0 +1,107 @@
+"""An association's admins manage its members: add an existing account, change a role, remove.
+Outsiders get 404, other members 403 (membership_require)."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from . import members
+from .forms import apply_service_errors
+from .models import Permission, Role
+from .selectors import member_list, membership_require
+
+
+class MemberAddForm(forms.Form):
+    identifier = forms.CharField(
+        label=gettext_lazy("Identifiant ou courriel du compte"),
+        max_length=254,
+        help_text=gettext_lazy("Le compte doit exister : l'administrateur du site le crée."),
+    )
+    role = forms.ChoiceField(label=gettext_lazy("Rôle"), choices=Role.choices, initial=Role.STAFF)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=gettext_lazy("Rôle"), choices=Role.choices)
+
+
+def member_page(request, membership, add_form=None, status=200):
+    return render(
+        request,
+        "cases/member_list.html",
+        {
+            "association": membership.association,
+            "members": member_list(association=membership.association),
+            "add_form": add_form or MemberAddForm(),
+            "roles": Role.choices,
+        },
+        status=status,
+    )
+
+
+def _member(membership, user_id):
+    return get_object_or_404(
+        get_user_model(), pk__in=member_list(association=membership.association).values("user_id"), pk=user_id
+    )
+
+
+@login_required
+@require_POST
+def member_add_view(request, association_id):
+    membership = membership_require(request.user, association_id, Permission.MANAGE_MEMBERS)
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        try:
+            added = members.member_add(
+                actor=request.user,
+                association=membership.association,
+                identifier=form.cleaned_data["identifier"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s ajouté·e à l'association.") % {"name": added.user.get_full_name() or added.user}
+            )
+            return redirect("member_list", association_id=membership.association_id)
+    return member_page(request, membership, add_form=form, status=400)
+
+
+@login_required
+@require_POST
+def member_role_view(request, association_id, user_id):
+    membership = membership_require(request.user, association_id, Permission.MANAGE_MEMBERS)
+    member = _member(membership, user_id)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Rôle inconnu."))
+        return member_page(request, membership, status=400)
+    try:
+        members.member_role_change(
+            actor=request.user, association=membership.association, user=member, role=form.cleaned_data["role"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return member_page(request, membership, status=400)
+    messages.success(request, _("Rôle modifié."))
+    return redirect("member_list", association_id=membership.association_id)
+
+
+@login_required
+@require_POST
+def member_remove_view(request, association_id, user_id):
+    membership = membership_require(request.user, association_id, Permission.MANAGE_MEMBERS)
+    member = _member(membership, user_id)
+    try:
+        members.member_remove(actor=request.user, association=membership.association, user=member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return member_page(request, membership, status=400)
+    messages.success(request, _("Membre retiré de l'association."))
+    return redirect("member_list", association_id=membership.association_id)
