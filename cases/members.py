@@ -9,9 +9,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Association, Membership, Permission, Role
+from .models import ApiToken, Association, Membership, Permission, Role
 
 security_log = logging.getLogger("security")
 
@@ -110,4 +111,8 @@ def member_remove(*, actor, association: Association, user) -> None:
     if membership.role == Role.ADMIN and not _other_admins(association, user):
         raise ValidationError(_("C'est le dernier administrateur de l'association : il ne peut pas être retiré."))
     membership.delete()
+    # Its tokens for this association stop with it (authentication also checks the membership).
+    ApiToken.objects.filter(user=user, association=association, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     security_log.warning("member_remove member=%s by=%s association=%s", user.pk, actor.pk, association.pk)

@@ -116,3 +116,18 @@ def test_superuser_home_links_to_the_django_admin(client):
     html = client.get(reverse("home")).content.decode()
 
     assert f'href="{reverse("admin:index")}"' in html
+
+
+def test_removing_a_member_revokes_their_tokens_for_that_association_only(
+    admin_client, association, other_association, owner
+):
+    from cases.services import api_token_create
+
+    MembershipFactory(user=owner, association=other_association, role=Role.LAWYER)
+    here, _key = api_token_create(user=owner, association=association, name="ici")
+    elsewhere, _key = api_token_create(user=owner, association=other_association, name="ailleurs")
+    admin_client.post(url("member_remove", association, owner.pk))
+    here.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert here.revoked_at is not None
+    assert elsewhere.revoked_at is None
