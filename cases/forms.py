@@ -88,9 +88,23 @@ class VictimForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
+    # Something must tell this victim apart from the case's others; consent and the deceased flag
+    # alone do not.
+    IDENTIFYING_FIELDS = ("first_name", "last_name", "birth_date", "contact", "facts_date", "age_at_facts", "notes")
+
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.case = case
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) not in (None, "") for name in self.IDENTIFYING_FIELDS):
+            raise ValidationError(
+                _(
+                    "Renseignez au moins un élément sur la victime (nom, prénom, date de naissance, âge, contact ou notes)."
+                )
+            )
+        return cleaned
 
 
 class SuspectForm(forms.ModelForm):

@@ -1,0 +1,28 @@
+"""Polish found on screen (issue 17, part 5): each test was written failing first."""
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Victim
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_blank_victim_form_is_refused_with_a_form_error(client, owner, case):
+    client.force_login(owner)
+    # What a browser sends for the untouched form: every field, empty.
+    blank = dict.fromkeys(
+        ["first_name", "last_name", "birth_date", "contact", "facts_date", "age_at_facts", "notes"], ""
+    )
+    response = client.post(reverse("victim_add", args=[case.pk]), blank)
+    assert response.status_code == 200
+    errors = response.context["form"].non_field_errors()
+    assert errors and "au moins" in errors[0]
+    assert not Victim.objects.exists()
+
+
+def test_a_victim_with_only_a_facts_age_is_accepted(client, owner, case):
+    client.force_login(owner)
+    response = client.post(reverse("victim_add", args=[case.pk]), {"age_at_facts": "14"})
+    assert response.status_code == 302
+    assert Victim.objects.count() == 1
