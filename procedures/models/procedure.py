@@ -3,8 +3,10 @@
 import re
 
 import pghistory
+from django.contrib.postgres.indexes import OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Association, Case, Offence, Parquet, Suspect, Victim
@@ -113,6 +115,21 @@ class Procedure(models.Model):
             models.Index(fields=["association", "opened_on"]),
             # The lists' order: a page of procedures is read from the index, not sorted.
             models.Index(fields=["case", "opened_on", "id"], name="procedure_case_opened_idx"),
+            # Search by parquet number whatever its spacing, slashes or dots ("24/123.456" =
+            # "24123456"): the key procedures.procedure_list.parquet_search_key computes.
+            models.Index(
+                OpClass(
+                    models.Func(
+                        Upper("parquet_reference"),
+                        models.Value("[^0-9A-Z]"),
+                        models.Value(""),
+                        models.Value("g"),
+                        function="REGEXP_REPLACE",
+                    ),
+                    name="text_pattern_ops",
+                ),
+                name="procedure_search_key_idx",
+            ),
         ]
 
     def __str__(self):

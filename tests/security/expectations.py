@@ -106,6 +106,7 @@ ROUTES: dict[str, Route] = {
     "procedure_create": page("CASE_CHANGE", "CASE_CHANGE"),
     "referral_add": page("CASE_CHANGE", "CASE_CHANGE"),
     "procedure_detail": page("CASE_VIEW", "CASE_VIEW"),
+    "case_procedure_list": page("CASE_VIEW"),
     "procedure_update": page("CASE_CHANGE", "CASE_CHANGE"),
     "procedure_transfer": page("CASE_CHANGE", "CASE_CHANGE"),
     "hearing_add": page("CASE_CHANGE", "CASE_CHANGE"),

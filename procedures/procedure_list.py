@@ -1,0 +1,132 @@
+"""The procedures of one case as a list a lawyer can search: filters, sorts, count-free pages.
+
+A case holds up to the Coco.gg volume (23,051 procedures), so the page never counts nor loads the
+whole case: it reads one page plus one row to know whether a next page exists."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django import forms
+from django.db.models import Exists, F, Func, OuterRef, QuerySet, Value
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import CourtOfAppeal, Parquet, Victim
+
+from .models import Deadline, DeadlineStatus, Filing, Outcome, Procedure, Stage
+
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+
+
+def parquet_search_key(text: str) -> str:
+    """A parquet number reduced to its letters and digits: "24/123.456", "24 123 456" and
+    "24123456" are the same reference written three ways."""
+    return re.sub(r"[^0-9A-Z]", "", (text or "").upper())
+
+
+def parquet_search_key_expression():
+    """The same key computed by PostgreSQL; a functional index (migration 0008) holds it."""
+    return Func(Upper(F("parquet_reference")), Value("[^0-9A-Z]"), Value(""), Value("g"), function="REGEXP_REPLACE")
+
+
+SORTS = {
+    "ouverture": ("opened_on", "id"),
+    "-ouverture": ("-opened_on", "-id"),
+    "numero": ("normalised_reference", "id"),
+    "-numero": ("-normalised_reference", "-id"),
+    "stade": ("stage", "id"),
+    "-stade": ("-stage", "-id"),
+    "modification": ("updated_at", "id"),
+    "-modification": ("-updated_at", "-id"),
+}
+SORT_LABELS = {
+    "ouverture": _("Ouverture (plus anciennes d'abord)"),
+    "-ouverture": _("Ouverture (plus récentes d'abord)"),
+    "numero": _("Numéro de parquet"),
+    "-numero": _("Numéro de parquet (décroissant)"),
+    "stade": _("Stade"),
+    "-stade": _("Stade (décroissant)"),
+    "modification": _("Dernière modification (plus anciennes d'abord)"),
+    "-modification": _("Dernière modification (plus récentes d'abord)"),
+}
+
+
+class ProcedureListFilterForm(forms.Form):
+    """GET filters of the case's procedure list; bad values are field errors (400), never a 500."""
+
+    numero = forms.CharField(label=_("Numéro de parquet"), required=False, max_length=80)
+    parquet = forms.ModelChoiceField(label=_("Parquet"), queryset=Parquet.objects.none(), required=False)
+    cour = forms.ModelChoiceField(label=_("Cour d'appel"), queryset=CourtOfAppeal.objects.none(), required=False)
+    stade = forms.ChoiceField(label=_("Stade"), choices=[("", _("Tous")), *list(Stage.choices)], required=False)
+    issue = forms.ChoiceField(label=_("Issue"), choices=[("", _("Toutes")), *list(Outcome.choices)], required=False)
+    constitution = forms.BooleanField(label=_("Avec une constitution de partie civile"), required=False)
+    delai = forms.BooleanField(label=_("Avec un délai en cours"), required=False)
+    victime = forms.CharField(label=_("Victime (pseudonyme)"), required=False, max_length=20)
+    tri = forms.ChoiceField(label=_("Trier par"), choices=list(SORT_LABELS.items()), required=False)
+    page = forms.IntegerField(min_value=1, max_value=MAX_PAGE, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the parquets this case has procedures at (70 for Coco.gg), through the unique
+        # (association, parquet, reference) index: no scan of the case's rows.
+        present = Procedure.objects.filter(association_id=case.association_id, case=case, parquet=OuterRef("pk"))
+        parquets = Parquet.objects.filter(Exists(present)).order_by("name")
+        self.fields["parquet"].queryset = parquets
+        self.fields["cour"].queryset = CourtOfAppeal.objects.filter(
+            pk__in=parquets.values("court_of_appeal_id")
+        ).order_by("name")
+        self.fields["numero"].widget.attrs["autofocus"] = True
+
+
+def procedure_list_filter(procedures: QuerySet[Procedure], data: dict, *, case) -> QuerySet[Procedure]:
+    """Apply the cleaned filters to the case's procedures."""
+    key = parquet_search_key(data.get("numero") or "")
+    if key:
+        procedures = procedures.alias(search_key=parquet_search_key_expression()).filter(search_key__contains=key)
+    if data.get("parquet"):
+        procedures = procedures.filter(parquet=data["parquet"])
+    if data.get("cour"):
+        procedures = procedures.filter(parquet__court_of_appeal=data["cour"])
+    if data.get("stade"):
+        procedures = procedures.filter(stage=data["stade"])
+    if data.get("issue"):
+        procedures = procedures.filter(outcome=data["issue"])
+    if data.get("constitution"):
+        procedures = procedures.filter(Exists(Filing.objects.filter(procedure=OuterRef("pk"))))
+    if data.get("delai"):
+        procedures = procedures.filter(
+            Exists(Deadline.objects.own().filter(procedure=OuterRef("pk"), status=DeadlineStatus.OPEN))
+        )
+    pseudonym = (data.get("victime") or "").strip()
+    if pseudonym:
+        victims = Victim.objects.filter(case=case, pseudonym__iexact=pseudonym)
+        procedures = procedures.filter(
+            Exists(Procedure.victims.through.objects.filter(procedure_id=OuterRef("pk"), victim__in=victims))
+        )
+    return procedures
+
+
+@dataclass
+class ProcedurePage:
+    rows: list[Procedure]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def procedure_list_page(case, data: dict) -> ProcedurePage:
+    """One page of the case's procedures: PAGE_SIZE rows plus one to know if more follow (no COUNT)."""
+    procedures = procedure_list_filter(Procedure.objects.filter(case=case), data, case=case)
+    procedures = procedures.select_related("parquet", "parquet__court_of_appeal").order_by(
+        *SORTS.get(data.get("tri") or "ouverture", SORTS["ouverture"])
+    )
+    number = data.get("page") or 1
+    start = (number - 1) * PAGE_SIZE
+    rows = list(procedures[start : start + PAGE_SIZE + 1])
+    return ProcedurePage(rows=rows[:PAGE_SIZE], number=number, has_next=len(rows) > PAGE_SIZE)
