@@ -26,3 +26,18 @@ def test_a_victim_with_only_a_facts_age_is_accepted(client, owner, case):
     response = client.post(reverse("victim_add", args=[case.pk]), {"age_at_facts": "14"})
     assert response.status_code == 302
     assert Victim.objects.count() == 1
+
+
+def test_every_page_has_a_skip_link_and_labelled_navigations(client, owner):
+    client.force_login(owner)
+    html = client.get(reverse("home")).content.decode()
+    assert '<a class="skip-link" href="#content">Aller au contenu</a>' in html
+    assert '<main id="content"' in html
+    assert '<nav class="main-nav" aria-label="Navigation principale">' in html
+    assert '<nav class="account" aria-label="Compte">' in html
+
+
+def test_the_home_page_says_en_tant_qu_avocat(client, owner):
+    client.force_login(owner)
+    html = client.get(reverse("home")).content.decode()
+    assert "en tant qu’avocat·e" in html
