@@ -1,0 +1,63 @@
+"""The case's procedure list at the reference scale (23,051 procedures), loaded once for the
+module through procedures/reference_case.py: one page of 50 rows, the same queries on every page,
+a parquet number found however it is written."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.models import Role
+from procedures.models import Procedure
+from procedures.procedure_list import PAGE_SIZE
+from procedures.reference_case import reference_case_load
+from tests.factories import AssociationFactory, MembershipFactory, UserFactory
+from tests.procedures.test_case_summary_reference import dom_nodes
+
+MAX_BYTES, MAX_NODES, MAX_QUERIES = 120_000, 1_500, 20
+
+
+@pytest.fixture(scope="module")
+def reference(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_reference_data", verbosity=0)
+        association = AssociationFactory(short_name="REF-L", name="Association de référence (liste)")
+        lawyer = MembershipFactory(
+            user=UserFactory(username="ref-list-lawyer"), association=association, role=Role.LAWYER
+        )
+        result = reference_case_load(association=association, user=lawyer.user)
+        yield {"case": result.case, "lawyer": lawyer.user}
+        transaction.set_rollback(True)
+
+
+def _get(client, url, params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    return response, len(queries)
+
+
+def test_every_page_and_sort_is_fifty_rows_with_the_same_queries(db, client, reference):
+    client.force_login(reference["lawyer"])
+    url = reverse("case_procedure_list", args=[reference["case"].pk])
+    counts = set()
+    for params in ({}, {"page": 300}, {"tri": "-numero"}, {"tri": "stade", "page": 2}, {"tri": "-modification"}):
+        response, queries = _get(client, url, params)
+        assert response.status_code == 200
+        assert len(response.context["page"].rows) == PAGE_SIZE
+        assert len(response.content) < MAX_BYTES
+        assert dom_nodes(response.content.decode()) < MAX_NODES
+        assert queries <= MAX_QUERIES
+        counts.add(queries)
+    assert len(counts) == 1
+
+
+def test_a_parquet_number_is_found_among_23051_in_any_spelling(db, client, reference):
+    procedure = Procedure.objects.filter(case=reference["case"]).order_by("-pk").first()
+    key = "".join(character for character in procedure.parquet_reference if character.isalnum())
+    client.force_login(reference["lawyer"])
+    url = reverse("case_procedure_list", args=[reference["case"].pk])
+    for typed in (procedure.parquet_reference, key, " ".join(key), "/".join([key[:2], key[2:]])):
+        response, queries = _get(client, url, {"numero": typed})
+        assert procedure in response.context["page"].rows
+        assert queries <= MAX_QUERIES
