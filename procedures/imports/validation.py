@@ -15,12 +15,12 @@ from cases.models import Case, Offence, Parquet, Platform, Victim
 
 from ..models import Outcome, Procedure, Stage
 from ..models.procedure import normalise_parquet_reference
-from .reading import FIELD_ALIASES, FIELD_LABELS, LIST_SEPARATOR, MINOR_SUFFIX, SourceFile, _normalise, _text
+from .reading import FIELD_ALIASES, LIST_SEPARATOR, MINOR_SUFFIX, SourceFile, _normalise, _text
 
 # A victim key is a pseudonym: 1 to 4 letters, a hyphen, 1 to 6 digits (« V-001 », « DK-12 »).
 PSEUDONYM_KEY = re.compile(r"[A-Z]{1,4}-\d{1,6}")
 _ARTICLE = re.compile(r"^(?:art(?:icle)?\.?\s*)?([LRDA]?\s?\d+(?:[-.]\d+)*(?:\s(?:bis|ter|quater))?)$", re.IGNORECASE)
-_FR_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_FR_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _SPACES = re.compile(r"\s+")
 _MINOR_WORDS = re.compile(r"\s*\((?:mineure?|minor)\)$", re.IGNORECASE)
@@ -163,8 +163,13 @@ class Catalogue:
             choices = Stage if kind == "stage" else Outcome
             with translation.override("fr"):
                 allowed = ", ".join(str(label) for label in choices.labels)
-            return None, _("%(field)s inconnu « %(value)s » (valeurs admises : %(allowed)s)") % {
-                "field": FIELD_LABELS[kind],
+            # « stade » is masculine, « issue » feminine.
+            message = (
+                _("stade inconnu « %(value)s » (valeurs admises : %(allowed)s)")
+                if kind == "stage"
+                else _("issue inconnue « %(value)s » (valeurs admises : %(allowed)s)")
+            )
+            return None, message % {
                 "value": text,
                 "allowed": allowed,
             }
@@ -175,8 +180,22 @@ def _article_key(article: str) -> str:
     return re.sub(r"\s+", "", article or "").replace(".", "-").upper()
 
 
-def parse_date(value):
-    """A date cell or text: JJ/MM/AAAA (also with - or .) or AAAA-MM-JJ. Returns (date, error)."""
+def _full_year(two_digits: int, day: int, month: int, today: date) -> int:
+    """A spreadsheet saved back as text writes « 03/01/21 ». A procedure date is never after the
+    import day (the row would be refused as future anyway), so the century is the latest one that
+    puts the date on or before today: on 5 Dec 2026, « 21 » is 2021 and « 27 » is 1927."""
+    year = today.year - today.year % 100 + two_digits
+    try:
+        if date(year, month, day) > today:
+            year -= 100
+    except ValueError:
+        pass  # an impossible date: reported as such by the caller
+    return year
+
+
+def parse_date(value, today: date | None = None):
+    """A date cell or text: JJ/MM/AAAA or JJ/MM/AA (also with - or .) or AAAA-MM-JJ. Returns
+    (date, error)."""
     if isinstance(value, datetime):
         return value.date(), None
     if isinstance(value, date):
@@ -186,6 +205,8 @@ def parse_date(value):
     try:
         if match:
             day, month, year = (int(group) for group in match.groups())
+            if len(match.group(3)) == 2:
+                year = _full_year(year, day, month, today or timezone.localdate())
             return date(year, month, day), None
         match = _ISO_DATE.match(text)
         if match:
