@@ -184,7 +184,7 @@ def access_require(user, case: Case, *, require: str = "view", association_id: i
 def case_detail(case: Case) -> dict:
     """Everything the case page shows, in a fixed number of queries."""
     return {
-        "victims": list(case.victims.all()),
+        # The victims are a paginated list loaded on demand (case_victims): a case may hold 480.
         "suspects": list(case.suspects.all()),
         "exhibits": list(case.exhibits.select_related("replaces", "uploaded_by").order_by("number")),
         "shares": list(case.shares.select_related("association", "granted_by").order_by("-granted_at")),

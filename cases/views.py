@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from . import services
 from .actors import Actor
 from .forms import CaseForm, CaseShareForm, ExhibitForm, SuspectForm, VictimForm, apply_service_errors
-from .history import case_history
 from .member_views import member_page
 from .mfa.views import recent_auth_required
 from .middleware import ACTIVE_ASSOCIATION_SESSION_KEY
@@ -128,8 +127,6 @@ def case_detail_view(request, case_id):
     case, access = case_get(request.user, case_id)
     services.access_log_record(actor=Actor.from_request(request), action=AccessAction.VIEW, obj=case, case_id=case.pk)
     context = {"case": case, "access": access, **case_detail(case), "sections": case_sections(request, case, access)}
-    if not access.via_share:
-        context["history"] = case_history(case)
     return render(request, "cases/case_detail.html", context)
 
 

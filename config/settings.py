@@ -342,7 +342,7 @@ HOME_PANELS = {
     "staff": ["procedures.panels.upcoming_hearings_panel", "reports.panels.staff_dossiers_panel"],
     "admin": ["reports.statistics.panels.statistics_panel"],
 }
-CASE_PAGE_SECTIONS = ["procedures.panels.case_procedures_section", "reports.panels.case_dossiers_section"]
+CASE_PAGE_SECTIONS = ["procedures.case_summary.case_summary_section", "reports.panels.case_dossiers_section"]
 
 # Dossiers (reports app): time and size limits, rendering chunk sizes, stale-job recovery.
 DOSSIER_TIME_LIMIT = env.int("DOSSIER_TIME_LIMIT", default=300)
@@ -354,6 +354,9 @@ DOSSIER_MAX_ATTEMPTS = env.int("DOSSIER_MAX_ATTEMPTS", default=3)
 
 # Demo data, app by app, in dependency order (seed_demo calls each).
 DEMO_SEEDERS = ["cases.demo_cases.seed", "procedures.demo.seed", "reports.statistics.demo.seed"]
+# The case at the reference scale (23,051 procedures), loaded after the seeders, outside their
+# transaction; `seed_demo --sans-reference` or SEED_DEMO_SANS_REFERENCE=1 skip it.
+DEMO_REFERENCE_SEEDER = "procedures.reference_case.reference_case_seed"
 
 # Statistics: a published cross-association cell under this many victims or procedures is masked.
 STATISTICS_K_THRESHOLD = env.int("STATISTICS_K_THRESHOLD", default=5)

@@ -1,3 +1,5 @@
+import time
+
 import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,8 +19,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEFAULT_DEMO_PASSWORD, help="Mot de passe des comptes de démo.")
         parser.add_argument("--force", action="store_true", help="Autorise l'exécution avec DEBUG=0.")
+        parser.add_argument(
+            "--sans-reference",
+            action="store_true",
+            dest="without_reference",
+            help="Ne charge pas l'affaire au volume de référence (23 051 procédures) : installations de test rapides.",
+        )
 
-    def handle(self, *args, password, force, **options):
+    def handle(self, *args, password, force, without_reference, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo crée des comptes au mot de passe connu : refusé avec DEBUG=0 (ajoutez --force)."
@@ -28,6 +36,12 @@ class Command(BaseCommand):
             # Each app adds its own demo data; config lists them, so cases imports none of the others.
             for path in settings.DEMO_SEEDERS:
                 import_string(path)(stdout=self.stdout)
+        # Its own transactions (an import job claims and commits its rows): outside the block above.
+        if not without_reference and getattr(settings, "DEMO_REFERENCE_SEEDER", None):
+            started = time.monotonic()
+            with pghistory.context(command="seed_demo"):
+                import_string(settings.DEMO_REFERENCE_SEEDER)(stdout=self.stdout)
+            self.stdout.write(f"Volume de référence vérifié en {time.monotonic() - started:.1f} s.")
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(f"Comptes de démonstration (mot de passe : {password}) :")
         for username, short_name, role in rows:
