@@ -41,3 +41,16 @@ def test_the_home_page_says_en_tant_qu_avocat(client, owner):
     client.force_login(owner)
     html = client.get(reverse("home")).content.decode()
     assert "en tant qu’avocat·e" in html
+
+
+def test_the_statistics_panel_pluralises_and_groups_thousands():
+    from django.template.loader import render_to_string
+
+    one = render_to_string(
+        "reports/statistics/_panel.html", {"totals": {"procedures": 23051, "parquets": 1, "victims": 1}}
+    )
+    assert "23\u202f051 procédures, 1 parquet, 1 victime." in one
+    many = render_to_string(
+        "reports/statistics/_panel.html", {"totals": {"procedures": 1, "parquets": 70, "victims": 480}}
+    )
+    assert "1 procédure, 70 parquets, 480 victimes." in many

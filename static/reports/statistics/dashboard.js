@@ -10,23 +10,27 @@
   var options = {};
   var numberFormat = new Intl.NumberFormat("fr-FR");
 
-  function option(name, kind, items) {
+  function formatNumber(v) { return numberFormat.format(v); }
+
+  function option(name, kind, items, width) {
+    // On a phone the labels get less room, so that the bars stay visible (390 px).
+    var labelWidth = width && width < 500 ? 100 : 180;
     var labels = items.map(function (item) { return item.label; });
     var values = items.map(function (item) { return item.procedures; });
     var base = {
       animation: false,
       textStyle: { fontFamily: "sans-serif" },
-      tooltip: { trigger: kind === "line" ? "axis" : "item", valueFormatter: function (v) { return numberFormat.format(v); } },
-      grid: { left: kind === "line" ? 50 : 190, right: 30, top: 20, bottom: kind === "line" ? 40 : 20, containLabel: false }
+      tooltip: { trigger: kind === "line" ? "axis" : "item", valueFormatter: formatNumber },
+      grid: { left: kind === "line" ? 50 : labelWidth + 10, right: 30, top: 20, bottom: kind === "line" ? 40 : 20, containLabel: false }
     };
     if (kind === "line") {
       base.xAxis = { type: "category", data: labels, axisLabel: { hideOverlap: true } };
-      base.yAxis = { type: "value", name: "procédures" };
+      base.yAxis = { type: "value", name: "procédures", axisLabel: { formatter: formatNumber } };
       base.series = [{ type: "line", name: "Procédures", data: values, showSymbol: true, symbolSize: 6 }];
     } else {
-      base.yAxis = { type: "category", data: labels, inverse: true, axisLabel: { width: 180, overflow: "truncate" } };
-      base.xAxis = { type: "value" };
-      base.series = [{ type: "bar", name: "Procédures", data: values, label: { show: true, position: "right" } }];
+      base.yAxis = { type: "category", data: labels, inverse: true, axisLabel: { width: labelWidth, overflow: "truncate" } };
+      base.xAxis = { type: "value", axisLabel: { formatter: formatNumber, hideOverlap: true } };
+      base.series = [{ type: "bar", name: "Procédures", data: values, label: { show: true, position: "right", formatter: function (p) { return formatNumber(p.value); } } }];
     }
     base.color = ["#2f5d8a"];
     return base;
@@ -38,7 +42,7 @@
     var items = charts[name] || [];
     if (kind === "bar") { element.style.height = Math.max(120, 26 * items.length + 40) + "px"; }
     var chart = window.echarts.init(element, null, { renderer: "canvas" });
-    options[name] = option(name, kind, items);
+    options[name] = option(name, kind, items, element.clientWidth);
     chart.setOption(options[name]);
     chart.on("click", function (params) {
       var item = items[params.dataIndex];
