@@ -20,6 +20,7 @@ from ..models.imports import STALE_AFTER
 from . import limits
 from .limits import ImportFileError
 from .reading import inspect_source
+from .signals import import_applied
 from .sql import JobTakenOver
 from .writing import CHUNK_SIZE, Importer
 
@@ -129,6 +130,8 @@ def import_job_run(job_id: int, token: str, *, chunk_size: int = CHUNK_SIZE, on_
         )
         return job
     _finish(job, token, ImportStatus.DONE, "")
+    if not job.dry_run and job.status == ImportStatus.DONE:
+        import_applied.send(sender=ImportJob, job_id=job.pk)
     return job
 
 

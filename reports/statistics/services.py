@@ -24,12 +24,13 @@ from .models import PublishedStatistics, ReportStatus, StatisticsReport, Statist
 logger = logging.getLogger(__name__)
 
 
-def statistics_run_enqueue(*, user=None, full: bool = False) -> StatisticsRun:
+def statistics_run_enqueue(*, user=None, full: bool = False, task=None) -> StatisticsRun:
     from .tasks import compute_statistics
 
+    task = task or compute_statistics
     with transaction.atomic():
         run = statistics_run_request(user=user, full=full)
-        transaction.on_commit(lambda: compute_statistics.delay(run.pk))
+        transaction.on_commit(lambda: task.delay(run.pk))
     return run
 
 

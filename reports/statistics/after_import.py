@@ -1,0 +1,29 @@
+"""Figures current within a minute of an applied import, without an admin clicking « Recalculer »:
+the import's signal queues an incremental run once the import's rows are committed."""
+
+from django.db import transaction
+
+from .models import RunMode, RunStatus, StatisticsRun
+from .services import statistics_run_enqueue
+
+
+def statistics_refresh_after_import(*, job_id: int) -> StatisticsRun:
+    """Two imports finishing together share one queued run: it has not started, so it will read
+    both imports' rows. A run already going may have missed them: a new one is queued."""
+    from .tasks import compute_statistics_after_import
+
+    with transaction.atomic():
+        queued = (
+            StatisticsRun.objects.select_for_update(skip_locked=True)
+            .filter(status=RunStatus.QUEUED, mode=RunMode.INCREMENTAL, requested_by=None)
+            .order_by("pk")
+            .first()
+        )
+        if queued is not None:
+            return queued
+        run = statistics_run_enqueue(user=None, task=compute_statistics_after_import)
+    return run
+
+
+def on_import_applied(sender, *, job_id: int, **kwargs) -> None:
+    transaction.on_commit(lambda: statistics_refresh_after_import(job_id=job_id))
