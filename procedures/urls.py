@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import case_fragments, deadline_views, procedure_list_views, views
+from . import case_fragments, deadline_views, global_search_views, procedure_list_views, views
 
 urlpatterns = [
     path("affaires/<int:case_id>/chronologie/", case_fragments.case_timeline_view, name="case_timeline"),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("audiences/<int:hearing_id>/modifier/", views.hearing_update_view, name="hearing_update"),
     path("constitutions/<int:filing_id>/modifier/", views.filing_update_view, name="filing_update"),
     path("saisines/<int:referral_id>/modifier/", views.referral_update_view, name="referral_update"),
+    path("recherche/", global_search_views.global_search_view, name="global_search"),
     path("delais/", views.deadline_list_view, name="deadline_list"),
     path("delais/equipe/", deadline_views.deadline_team_view, name="deadline_team"),
     path("delais/<int:deadline_id>/reattribuer/", deadline_views.deadline_reassign_view, name="deadline_reassign"),

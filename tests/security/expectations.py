@@ -111,6 +111,7 @@ ROUTES: dict[str, Route] = {
     "referral_add": page("CASE_CHANGE", "CASE_CHANGE"),
     "procedure_detail": page("CASE_VIEW", "CASE_VIEW"),
     "case_procedure_list": page("CASE_VIEW"),
+    "global_search": page("SIGNED_IN"),
     "procedure_update": page("CASE_CHANGE", "CASE_CHANGE"),
     "procedure_transfer": page("CASE_CHANGE", "CASE_CHANGE"),
     "hearing_add": page("CASE_CHANGE", "CASE_CHANGE"),
