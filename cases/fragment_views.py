@@ -4,6 +4,7 @@ pseudonyms and ages: the identity stays behind « Voir l'identité », which is 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from .history import case_history
 from .sections import section_paginate, section_render
@@ -11,6 +12,7 @@ from .selectors import case_get
 
 
 @login_required
+@require_GET
 def case_victims_view(request, case_id):
     case, access = case_get(request.user, case_id)
     minors = request.GET.get("mineures", "")
@@ -36,6 +38,7 @@ CASE_HISTORY_LIMIT = 100
 
 
 @login_required
+@require_GET
 def case_history_view(request, case_id):
     case, access = case_get(request.user, case_id)
     # The lead association's own record: a sharing association does not see who changed what.

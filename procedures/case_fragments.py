@@ -7,6 +7,7 @@ from collections import defaultdict
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from cases.sections import section_paginate, section_render
 from cases.selectors import case_get
@@ -17,6 +18,7 @@ from .selectors import case_timeline
 
 
 @login_required
+@require_GET
 def case_timeline_view(request, case_id):
     case, _access = case_get(request.user, case_id)
     kind = request.GET.get("nature", "")
@@ -35,6 +37,7 @@ def case_timeline_view(request, case_id):
 
 
 @login_required
+@require_GET
 def case_prescription_view(request, case_id):
     """One line per offence and group of victims (minor at the facts, adult, age unknown) with the
     earliest date; the rows of one offence on demand (?infraction=<id>), paginated."""
