@@ -21,15 +21,15 @@
       animation: false,
       textStyle: { fontFamily: "sans-serif" },
       tooltip: { trigger: kind === "line" ? "axis" : "item", valueFormatter: formatNumber },
-      grid: { left: kind === "line" ? 50 : labelWidth + 10, right: 30, top: 20, bottom: kind === "line" ? 40 : 20, containLabel: false }
+      grid: { left: kind === "line" ? 50 : labelWidth + 10, right: 30, top: kind === "line" ? 32 : 20, bottom: kind === "line" ? 40 : 20, containLabel: false }
     };
     if (kind === "line") {
       base.xAxis = { type: "category", data: labels, axisLabel: { hideOverlap: true } };
-      base.yAxis = { type: "value", name: "procédures", axisLabel: { formatter: formatNumber } };
+      base.yAxis = { type: "value", name: "procédures", minInterval: 1, axisLabel: { formatter: formatNumber } };
       base.series = [{ type: "line", name: "Procédures", data: values, showSymbol: true, symbolSize: 6 }];
     } else {
       base.yAxis = { type: "category", data: labels, inverse: true, axisLabel: { width: labelWidth, overflow: "truncate" } };
-      base.xAxis = { type: "value", axisLabel: { formatter: formatNumber, hideOverlap: true } };
+      base.xAxis = { type: "value", minInterval: 1, axisLabel: { formatter: formatNumber, hideOverlap: true } };
       base.series = [{ type: "bar", name: "Procédures", data: values, label: { show: true, position: "right", formatter: function (p) { return formatNumber(p.value); } } }];
     }
     base.color = ["#2f5d8a"];
