@@ -40,6 +40,7 @@ def _get(client, url, params):
 def test_every_page_and_sort_is_fifty_rows_with_the_same_queries(db, client, reference):
     client.force_login(reference["lawyer"])
     url = reverse("case_procedure_list", args=[reference["case"].pk])
+    client.get(url)  # the session's first request may write it; the pages are compared after
     counts = set()
     for params in ({}, {"page": 300}, {"tri": "-numero"}, {"tri": "stade", "page": 2}, {"tri": "-modification"}):
         response, queries = _get(client, url, params)
