@@ -3,6 +3,7 @@ services.py. Every dashboard view, CSV export and PDF download is written to the
 
 import csv
 import json
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from csp.constants import UNSAFE_INLINE
@@ -129,9 +130,17 @@ class _Echo:
 
 
 def _csv_cell(value):
+    """As procedures/exports.py writes them, for a French spreadsheet: no thousands separator, a
+    decimal comma (« 12,5 »), text made inert."""
     if value is None:
         return ""
-    return escape_formula(value) if isinstance(value, str) else value
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float | Decimal):
+        return format(value, "f").rstrip("0").rstrip(".").replace(".", ",") if value % 1 else str(int(value))
+    return escape_formula(str(value))
 
 
 @login_required
@@ -151,11 +160,13 @@ def export_csv_view(request, chart):
     items = figures_for(flt).by.get(chart, [])
     access_log_record(actor=Actor.from_request(request), action=AccessAction.EXPORT, obj=membership.association)
     # Labels come from the data (platform, parquet names): made inert for a spreadsheet (OWASP CSV Injection).
-    writer = csv.writer(_Echo(), delimiter=";", quoting=csv.QUOTE_ALL)
+    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     rows = [[label for _key, label in CSV_COLUMNS]] + [
         [_csv_cell(item.get(key)) for key, _label in CSV_COLUMNS] for item in items
     ]
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
+    # The BOM tells Excel the file is UTF-8, as in every other export.
+    lines = (("\ufeff" if index == 0 else "") + writer.writerow(row) for index, row in enumerate(rows))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="statistiques-{chart}-{timezone.localdate():%Y-%m-%d}.csv"'
     return response
 
