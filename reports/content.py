@@ -25,7 +25,7 @@ from procedures.models import (
 from procedures.panels import parquet_chains
 from procedures.selectors import case_timeline
 
-from .models import Dossier, Section, ordered_sections
+from .models import Dossier, DossierScope, Section, ordered_sections
 
 # Sections that may be cut into slices rendered apart (several workers), with their row counts.
 SPLITTABLE = {Section.TIMELINE, Section.BORDEREAU}
@@ -66,7 +66,17 @@ def common_context(dossier: Dossier) -> dict:
         "issued_on": issued_on(dossier),
         "reveal": dossier.reveal_identities,
         "via_share": dossier.association_id != case.association_id,
+        "scope": dossier.scope,
+        "scoped_procedure": dossier.procedure if dossier.scope != DossierScope.CASE else None,
+        "focus_hearing": dossier.hearing if dossier.scope == DossierScope.HEARING else None,
     }
+
+
+def scoped(dossier: Dossier, queryset, field: str = "procedure"):
+    """Rows of one procedure for a procedure or hearing dossier; every row of the case otherwise."""
+    if dossier.scope == DossierScope.CASE:
+        return queryset
+    return queryset.filter(**{f"{field}_id": dossier.procedure_id})
 
 
 def _render(template: str, context: dict) -> str:
@@ -89,15 +99,15 @@ def _weights(dossier: Dossier, sections: list[str]) -> dict[str, int]:
     counters = {
         Section.SUMMARY: lambda: 15,
         Section.PARTIES: lambda: case.victims.count() + case.suspects.count() + 2,
-        Section.PROCEDURES: lambda: 4 * case.procedures.count() + 1,
+        Section.PROCEDURES: lambda: 4 * _procedures_of(dossier).count() + 1,
         Section.REFERRALS: lambda: 3 * case.referrals.count() + 1,
-        Section.FILINGS: lambda: 4 * Filing.objects.filter(procedure__case=case).count() + 1,
+        Section.FILINGS: lambda: 4 * scoped(dossier, Filing.objects.filter(procedure__case=case)).count() + 1,
         Section.HEARINGS: lambda: (
-            Hearing.objects.filter(procedure__case=case).count()
-            + 2 * Decision.objects.filter(procedure__case=case).count()
+            scoped(dossier, Hearing.objects.filter(procedure__case=case)).count()
+            + 2 * scoped(dossier, Decision.objects.filter(procedure__case=case)).count()
             + 1
         ),
-        Section.DEADLINES: lambda: case.deadlines.own().filter(status=DeadlineStatus.OPEN).count() + 1,
+        Section.DEADLINES: lambda: scoped(dossier, case.deadlines.own().filter(status=DeadlineStatus.OPEN)).count() + 1,
     }
     return {key: counters[key]() for key in sections if key in counters}
 
@@ -186,13 +196,26 @@ def _parties(dossier, block):
     }
 
 
+def _procedures_of(dossier):
+    procedures = dossier.case.procedures.all()
+    if dossier.scope != DossierScope.CASE:
+        procedures = procedures.filter(pk=dossier.procedure_id)
+    return procedures
+
+
 def _procedures(dossier, block):
     procedures = list(
-        dossier.case.procedures.select_related("parquet__court_of_appeal")
+        _procedures_of(dossier)
+        .select_related("parquet__court_of_appeal")
         .prefetch_related("victims", "suspects", "offences")
         .order_by("opened_on", "pk")
     )
-    chains = parquet_chains(procedures)
+    # The chain of parquets reads the case's other procedures (transferred_from) even for one.
+    chains = parquet_chains(
+        procedures
+        if dossier.scope == DossierScope.CASE
+        else list(dossier.case.procedures.select_related("parquet__court_of_appeal"))
+    )
     rows = []
     for procedure in procedures:
         rows.append(
@@ -281,7 +304,7 @@ def _eligibility(snapshot: dict) -> dict:
 
 def _filings(dossier, block):
     filings = list(
-        Filing.objects.filter(procedure__case=dossier.case)
+        scoped(dossier, Filing.objects.filter(procedure__case=dossier.case))
         .select_related("procedure__parquet", "association")
         .order_by("filed_on", "pk")
     )
@@ -294,10 +317,12 @@ def _hearings(dossier, block):
     case = dossier.case
     return {
         "hearings": list(
-            Hearing.objects.filter(procedure__case=case).select_related("procedure__parquet").order_by("starts_at")
+            scoped(dossier, Hearing.objects.filter(procedure__case=case))
+            .select_related("procedure__parquet")
+            .order_by("starts_at")
         ),
         "decisions": list(
-            Decision.objects.filter(procedure__case=case)
+            scoped(dossier, Decision.objects.filter(procedure__case=case))
             .select_related("procedure__parquet")
             .order_by("decided_on", "pk")
         ),
@@ -307,7 +332,7 @@ def _hearings(dossier, block):
 def _deadlines(dossier, block):
     # Deadlines are the lead association's own work: a dossier asked through a share has none.
     deadlines = (
-        Deadline.objects.own()
+        scoped(dossier, Deadline.objects.own())
         .filter(case=dossier.case, association=dossier.association, status=DeadlineStatus.OPEN)
         .select_related("procedure__parquet", "owner")
         .order_by("due_on", "pk")

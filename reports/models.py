@@ -35,6 +35,19 @@ def ordered_sections(sections) -> list[str]:
     return [key for key in SECTION_ORDER if key in chosen]
 
 
+class DossierScope(models.TextChoices):
+    """What a dossier covers: the whole case, one procedure, or one procedure for a hearing."""
+
+    CASE = "case", _("Affaire entière")
+    PROCEDURE = "procedure", _("Une procédure")
+    HEARING = "hearing", _("Une audience")
+
+
+# A procedure or hearing dossier prints these sections: the case's parties and timeline belong to
+# the whole case; its exhibits are the case's (an exhibit is not tied to a procedure).
+PROCEDURE_SECTIONS = ["cover", "summary", "procedures", "filings", "hearings", "deadlines", "bordereau"]
+
+
 class DossierStatus(models.TextChoices):
     QUEUED = "queued", _("En file d'attente")
     RENDERING = "rendering", _("En cours de rendu")
@@ -124,6 +137,29 @@ class Dossier(models.Model):
         verbose_name=_("modèle"),
     )
     sections = ArrayField(models.CharField(max_length=20, choices=Section.choices), verbose_name=_("sections"))
+    scope = models.CharField(
+        _("portée"),
+        max_length=10,
+        choices=DossierScope.choices,
+        default=DossierScope.CASE,
+        help_text=_("L'affaire entière, une procédure, ou une procédure en vue d'une audience."),
+    )
+    procedure = models.ForeignKey(
+        "procedures.Procedure",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("procédure"),
+    )
+    hearing = models.ForeignKey(
+        "procedures.Hearing",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("audience"),
+    )
     recipient = models.CharField(
         _("remis à"),
         max_length=200,
@@ -165,6 +201,12 @@ class Dossier(models.Model):
                 name="dossier_done_has_file_and_sha256",
             ),
             models.CheckConstraint(condition=~Q(status="failed") | ~Q(error=""), name="dossier_failure_has_a_reason"),
+            models.CheckConstraint(
+                condition=(Q(scope="case") & Q(procedure__isnull=True) & Q(hearing__isnull=True))
+                | (Q(scope="procedure") & Q(procedure__isnull=False) & Q(hearing__isnull=True))
+                | (Q(scope="hearing") & Q(procedure__isnull=False) & Q(hearing__isnull=False)),
+                name="dossier_scope_matches_its_target",
+            ),
         ]
         indexes = [models.Index(fields=["status", "heartbeat_at"]), models.Index(fields=["case", "-created_at"])]
 
@@ -178,6 +220,10 @@ class Dossier(models.Model):
     @property
     def download_name(self) -> str:
         return f"dossier-{self.case.reference}-{self.pk}.pdf"
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == DossierStatus.FAILED
 
 
 class DossierChunk(models.Model):

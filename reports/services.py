@@ -14,7 +14,15 @@ from cases.models import AccessAction, AccessLog, Association, Case, Permission
 from cases.selectors import CaseAccess, access_require, membership_list_for_user, membership_require
 from cases.services import access_log_record
 
-from .models import SECTION_ORDER, Dossier, DossierPreset, ordered_sections
+from .models import (
+    PROCEDURE_SECTIONS,
+    SECTION_ORDER,
+    Dossier,
+    DossierPreset,
+    DossierScope,
+    DossierStatus,
+    ordered_sections,
+)
 from .workflow import Run, dossier_chunk_render, dossier_render, dossiers_requeue_stale, enqueue
 
 __all__ = [
@@ -26,6 +34,7 @@ __all__ = [
     "dossier_render",
     "dossier_request",
     "dossier_request_from_command",
+    "dossier_retry",
     "dossiers_requeue_stale",
     "enqueue",
     "preset_delete",
@@ -79,11 +88,41 @@ def _log(*, actor: Actor | None, association: Association, action: str, dossier:
     )
 
 
-def _create(*, case, association, user, sections, preset, recipient, reveal_identities) -> Dossier:
+def _scope_target(*, case: Case, scope: str, procedure, hearing) -> tuple:
+    """The procedure (and hearing) a dossier covers, checked against its case: a target of
+    another case is refused as if it did not exist."""
+    if scope not in DossierScope.values:
+        raise ValidationError({"scope": _("Portée inconnue.")})
+    if scope == DossierScope.CASE:
+        return None, None
+    if scope == DossierScope.HEARING:
+        if hearing is None:
+            raise ValidationError({"hearing": _("Indiquez l'audience.")})
+        procedure = hearing.procedure
+    if procedure is None or procedure.case_id != case.pk:
+        raise ValidationError({"procedure": _("Cette procédure n'appartient pas à l'affaire.")})
+    return procedure, hearing if scope == DossierScope.HEARING else None
+
+
+def _create(
+    *,
+    case,
+    association,
+    user,
+    sections,
+    preset,
+    recipient,
+    reveal_identities,
+    scope=DossierScope.CASE,
+    procedure=None,
+    hearing=None,
+) -> Dossier:
     if preset is not None and preset.association_id != association.pk:
         raise ValidationError({"preset": _("Ce modèle appartient à une autre association.")})
     if not sections and preset is not None:
         sections = preset.sections
+    if not sections and scope != DossierScope.CASE:
+        sections = PROCEDURE_SECTIONS
     recipient = " ".join((recipient or "").split())
     if not recipient:
         raise ValidationError({"recipient": _("Indiquez à qui le dossier est remis (imprimé sur chaque page).")})
@@ -95,6 +134,9 @@ def _create(*, case, association, user, sections, preset, recipient, reveal_iden
         sections=clean_sections(sections),
         recipient=recipient,
         reveal_identities=reveal_identities,
+        scope=scope,
+        procedure=procedure,
+        hearing=hearing,
     )
     dossier.full_clean(exclude=["file"])
     dossier.save()
@@ -104,7 +146,7 @@ def _create(*, case, association, user, sections, preset, recipient, reveal_iden
 @transaction.atomic
 def dossier_request(
     *,
-    user,
+    user=None,
     case: Case,
     recipient: str,
     sections=None,
@@ -112,11 +154,17 @@ def dossier_request(
     reveal_identities: bool = False,
     actor: Actor | None = None,
     association_id: int | None = None,
+    scope: str = DossierScope.CASE,
+    procedure=None,
+    hearing=None,
 ) -> Dossier:
-    """Ask for a dossier of a case: staff and lawyers who may print it (own association, or a
-    share for printing). Real identities only for the lead association's lawyers; both the
-    printing and the revealing are written to the access log. Rendering is queued on commit."""
+    """Ask for a dossier of a case, of one of its procedures, or of a procedure for a hearing
+    (`scope`): staff and lawyers who may print the case (own association, or a share for
+    printing). Real identities only for the lead association's lawyers; both the printing and
+    the revealing are written to the access log. Rendering is queued on commit."""
+    user = user if user is not None else actor.user
     access = access_require(user, case, require="print", association_id=association_id)
+    procedure, hearing = _scope_target(case=case, scope=scope, procedure=procedure, hearing=hearing)
     if reveal_identities and not access.can_reveal_identity:
         raise PermissionDenied
     association = acting_association(user, case, access, association_id=association_id)
@@ -128,6 +176,9 @@ def dossier_request(
         preset=preset,
         recipient=recipient,
         reveal_identities=reveal_identities,
+        scope=scope,
+        procedure=procedure,
+        hearing=hearing,
     )
     # The line goes to the association the dossier is printed for (its own case, or a share).
     actor = replace(actor, association_id=association.pk) if actor else Actor(user=user, association_id=association.pk)
@@ -152,6 +203,35 @@ def dossier_request_from_command(*, case: Case, recipient: str, sections=None, p
         reveal_identities=False,
     )
     _log(actor=None, association=case.association, action=AccessAction.PRINT, dossier=dossier)
+    return dossier
+
+
+@transaction.atomic
+def dossier_retry(*, actor: Actor, dossier: Dossier) -> Dossier:
+    """« Relancer » a failed dossier: the same request (sections, recipient, scope) queued again
+    from scratch, with a fresh time budget. Only who may still print it (and, for real
+    identities, reveal them); the new attempt is written to the access log like the first."""
+    access = access_require(actor.user, dossier.case, require="print")
+    if dossier.reveal_identities and not access.can_reveal_identity:
+        raise PermissionDenied
+    requeued = Dossier.objects.filter(pk=dossier.pk, status=DossierStatus.FAILED).update(
+        status=DossierStatus.QUEUED,
+        phase="",
+        progress=0,
+        error="",
+        started_at=None,
+        finished_at=None,
+        duration=None,
+        heartbeat_at=None,
+        attempt=0,
+    )
+    if not requeued:
+        raise ValidationError({"status": _("Seul un dossier en échec peut être relancé.")})
+    dossier.chunks.all().delete()
+    dossier.refresh_from_db()
+    actor = replace(actor, association_id=dossier.association_id)
+    _log(actor=actor, association=dossier.association, action=AccessAction.PRINT, dossier=dossier)
+    transaction.on_commit(lambda: enqueue(dossier.pk))
     return dossier
 
 

@@ -7,5 +7,12 @@ urlpatterns = [
     path("dossiers/<int:dossier_id>/", views.dossier_detail_view, name="dossier_detail"),
     path("dossiers/<int:dossier_id>/etat/", views.dossier_status_view, name="dossier_status"),
     path("dossiers/<int:dossier_id>/telecharger/", views.dossier_download_view, name="dossier_download"),
+    path(
+        "procedures/<int:procedure_id>/dossier/",
+        views.procedure_dossier_request_view,
+        name="procedure_dossier_request",
+    ),
+    path("audiences/<int:hearing_id>/dossier/", views.hearing_dossier_request_view, name="hearing_dossier_request"),
+    path("dossiers/<int:dossier_id>/relancer/", views.dossier_retry_view, name="dossier_retry"),
     path("dossiers/modeles/<int:preset_id>/supprimer/", views.preset_delete_view, name="dossier_preset_delete"),
 ]

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,11 +20,12 @@ from cases.forms import apply_service_errors
 from cases.models import AccessAction
 from cases.selectors import case_get
 from cases.services import access_log_record
+from procedures.selectors import hearing_get, procedure_get
 
 from . import services
 from .content import section_label
 from .forms import DossierRequestForm
-from .models import Dossier, DossierStatus, ordered_sections
+from .models import Dossier, DossierScope, DossierStatus, ordered_sections
 from .selectors import dossier_get, dossier_require_download, preset_get, preset_list
 
 
@@ -138,6 +141,73 @@ def dossier_download_view(request, dossier_id):
     response["Digest"] = f"sha-256={dossier.sha256}"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _one_click(request, *, case, scope, procedure, hearing, recipient):
+    try:
+        dossier = services.dossier_request(
+            actor=Actor.from_request(request),
+            case=case,
+            recipient=recipient,
+            scope=scope,
+            procedure=procedure,
+            hearing=hearing,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("procedure_detail", procedure.pk)
+    messages.success(request, _("Dossier demandé : il s'affiche ici dès qu'il est prêt."))
+    return redirect("dossier_detail", dossier.pk)
+
+
+@login_required
+@require_POST
+def hearing_dossier_request_view(request, hearing_id):
+    """One click from a hearing (home panel, procedure page): the dossier of its procedure, with
+    the hearing on the cover; pseudonyms only."""
+    hearing, _access = hearing_get(request.user, hearing_id, require="print")
+    recipient = request.POST.get("recipient") or _("Audience du %(date)s — %(court)s") % {
+        "date": date_format(timezone.localtime(hearing.starts_at), "d/m/Y H:i"),
+        "court": hearing.court,
+    }
+    return _one_click(
+        request,
+        case=hearing.procedure.case,
+        scope=DossierScope.HEARING,
+        procedure=hearing.procedure,
+        hearing=hearing,
+        recipient=recipient[:200],
+    )
+
+
+@login_required
+@require_POST
+def procedure_dossier_request_view(request, procedure_id):
+    """One click from the procedure page: the dossier of this procedure only; pseudonyms only."""
+    procedure, _access = procedure_get(request.user, procedure_id, require="print")
+    recipient = request.POST.get("recipient") or _("Usage interne")
+    return _one_click(
+        request,
+        case=procedure.case,
+        scope=DossierScope.PROCEDURE,
+        procedure=procedure,
+        hearing=None,
+        recipient=recipient[:200],
+    )
+
+
+@login_required
+@require_POST
+def dossier_retry_view(request, dossier_id):
+    """« Relancer » a failed dossier."""
+    dossier, _access = dossier_get(request.user, dossier_id)
+    try:
+        services.dossier_retry(actor=Actor.from_request(request), dossier=dossier)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Dossier relancé."))
+    return redirect("dossier_detail", dossier.pk)
 
 
 @login_required

@@ -125,7 +125,13 @@ class Run:
 
 def _load(dossier_id: int) -> Dossier:
     return Dossier.objects.select_related(
-        "case__association", "case__platform", "case__lead_lawyer", "association", "requested_by"
+        "case__association",
+        "case__platform",
+        "case__lead_lawyer",
+        "association",
+        "requested_by",
+        "procedure__parquet",
+        "hearing",
     ).get(pk=dossier_id)
 
 

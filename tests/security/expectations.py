@@ -146,6 +146,9 @@ ROUTES: dict[str, Route] = {
     "dossier_status": page("DOSSIER"),
     "dossier_download": page("DOSSIER"),
     "dossier_preset_delete": page("NOT_ALLOWED", "PRESET"),
+    "procedure_dossier_request": page("NOT_ALLOWED", "CASE_PRINT"),
+    "hearing_dossier_request": page("NOT_ALLOWED", "CASE_PRINT"),
+    "dossier_retry": page("NOT_ALLOWED", "DOSSIER"),
     # --- statistics (pages) ----------------------------------------------------------------------
     "statistics_dashboard": page("ACTING_STATS"),
     "statistics_export": page("ACTING_STATS"),
