@@ -54,3 +54,18 @@ def test_the_statistics_panel_pluralises_and_groups_thousands():
         "reports/statistics/_panel.html", {"totals": {"procedures": 1, "parquets": 70, "victims": 480}}
     )
     assert "1 procédure, 70 parquets, 480 victimes." in many
+
+
+def test_aria_describedby_points_at_a_help_text_that_exists():
+    import re
+
+    from django import forms
+    from django.template.loader import render_to_string
+
+    class HelpedForm(forms.Form):
+        title = forms.CharField(label="Intitulé", help_text="Tel qu'écrit sur la pièce.")
+
+    html = render_to_string("cases/_form_fields.html", {"form": HelpedForm()})
+    described = re.search(r'aria-describedby="([^"]+)"', html).group(1)
+    for target in described.split():
+        assert f'id="{target}"' in html
