@@ -7,7 +7,9 @@ urlpatterns = [
     path("affaires/<int:case_id>/prescription/", case_fragments.case_prescription_view, name="case_prescription"),
     path("affaires/<int:case_id>/procedures/ajouter/", views.procedure_create_view, name="procedure_create"),
     path("affaires/<int:case_id>/saisines/ajouter/", views.referral_add_view, name="referral_add"),
-    path("affaires/<int:case_id>/procedures/", procedure_list_views.case_procedure_list_view, name="case_procedure_list"),
+    path(
+        "affaires/<int:case_id>/procedures/", procedure_list_views.case_procedure_list_view, name="case_procedure_list"
+    ),
     path("procedures/<int:procedure_id>/", views.procedure_detail_view, name="procedure_detail"),
     path("procedures/<int:procedure_id>/modifier/", views.procedure_update_view, name="procedure_update"),
     path("procedures/<int:procedure_id>/transferer/", views.procedure_transfer_view, name="procedure_transfer"),
