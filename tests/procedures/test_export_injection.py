@@ -196,5 +196,5 @@ def test_the_statistics_csv_makes_labels_from_the_data_inert():
 
     assert _csv_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert _csv_cell("Parquet de Lille") == "Parquet de Lille"
-    assert _csv_cell(-3) == -3
+    assert _csv_cell(-3) == "-3"  # a number stays a number: no quote prefix
     assert _csv_cell(None) == ""
