@@ -142,3 +142,27 @@ def test_with_cache_url_every_process_shares_the_cache_in_redis():
 
 def test_without_cache_url_each_process_keeps_its_own(settings):
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def _manage(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "FIELD_ENCRYPTION_KEYS"}}
+    environment.update(env)
+    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**environment, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_developer_checkout_runs_management_commands_without_any_environment():
+    result = _manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_manage_py_with_a_production_secret_but_no_encryption_key_still_refuses():
+    result = _manage("check", SECRET_KEY=secrets.token_urlsafe(50))
+    assert result.returncode != 0
+    assert "Production mode (DEBUG is off, the default) refuses to start" in result.stderr
