@@ -1,6 +1,7 @@
 """Shared fixtures: the three standing users (STYLE.md) and a real Celery worker on Redis."""
 
 import os
+import shutil
 import threading
 
 import pytest
@@ -142,3 +143,32 @@ def make_pdf_bytes(text: str = "Pièce de test") -> bytes:
 @pytest.fixture(scope="session")
 def pdf_bytes():
     return make_pdf_bytes()
+
+
+# --- browser tests: headless Debian Chromium through Selenium (never a downloaded browser) ---------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+@pytest.fixture
+def browser():
+    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
+        pytest.fail(
+            f"Test navigateur impossible : {CHROMIUM} et {CHROMEDRIVER} sont requis "
+            "(apt-get install chromium chromium-driver)."
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,900"):
+        options.add_argument(argument)
+    # The console, for the tests that read CSP violations and script errors.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()

@@ -1,7 +1,6 @@
 """A real browser (headless Chromium through Selenium) opens the main pages, the API documentation
 and the admin under the Content-Security-Policy: the console shows no violation."""
 
-import shutil
 import time
 
 import pytest
@@ -9,32 +8,7 @@ import pytest
 from tests.factories import CaseFactory, UserFactory
 from tests.reports.statistics.conftest import dataset  # noqa: F401 - the statistics' data set
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def browser():
-    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
-        pytest.fail(
-            f"Test navigateur impossible : {CHROMIUM} et {CHROMEDRIVER} sont requis "
-            "(apt-get install chromium chromium-driver)."
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,900"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def sign_in(browser, live_server, client, user):

@@ -1,7 +1,6 @@
 """A real browser (headless Chromium through Selenium) logs in, opens the dashboard and sees the
 charts drawn by ECharts from the page's JSON data, under the page's Content-Security-Policy."""
 
-import shutil
 import time
 
 import pytest
@@ -10,31 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def browser():
-    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
-        pytest.fail(
-            f"Test navigateur impossible : {CHROMIUM} et {CHROMEDRIVER} sont requis "
-            "(apt-get install chromium chromium-driver)."
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,900"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def test_the_dashboard_draws_its_charts_in_a_browser(browser, live_server, dataset, lawyer):
