@@ -13,7 +13,7 @@ from cases.sections import section_paginate, section_render
 from cases.selectors import case_get
 
 from .models import Event, EventKind
-from .prescription_rows import for_viewer, prescription_rows
+from .prescription_rows import for_viewer, prescription_events, prescription_rows
 from .selectors import case_timeline
 
 
@@ -49,7 +49,7 @@ def case_prescription_view(request, case_id):
             victims=list(case.victims.all()),
             offences=offences,
             today=timezone.localdate(),
-            timeline=list(case_timeline(case).select_related(None)),
+            timeline=list(prescription_events(case_timeline(case).select_related(None))),
         ),
         can_reveal_identity=access.can_reveal_identity,
     )

@@ -26,6 +26,7 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 RULES_VERSION = "CPP consolidé, vérifié 2025 (2-2, 2-3, 2-6, 2-9, 2-16, 2-22)"
 SENIORITY_YEARS = 5
@@ -48,6 +49,7 @@ class Applies(StrEnum):
 _ARTICLE_RE = re.compile(r"^(?:art(?:icle)?\.?\s*)?(\d+(?:-\d+)*)(?:\s*-?\s*([A-Z]))?$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)  # a case's prescription table asks for the same few articles thousands of times
 def article_key(article: str) -> tuple[int, ...]:
     """Sort key of a Code pénal article number.
 

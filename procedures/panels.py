@@ -5,6 +5,7 @@ procedures, referrals, timeline, deadlines and prescription sections."""
 from datetime import date
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -57,6 +58,30 @@ def parquet_chains(procedures) -> dict[int, list[Procedure]]:
             current = successor.get(current.pk)
         chains[procedure.pk] = chain
     return chains
+
+
+def procedure_chain(procedure) -> list[Procedure]:
+    """The chain of one procedure (oldest parquet first) in two queries whatever the size of its
+    case: a recursive walk of `transferred_from` in both directions, then the links themselves."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE up(id, transferred_from_id) AS (
+                SELECT id, transferred_from_id FROM procedures_procedure WHERE id = %(pk)s
+                UNION
+                SELECT p.id, p.transferred_from_id FROM procedures_procedure p JOIN up ON p.id = up.transferred_from_id
+            ), down(id) AS (
+                SELECT id FROM procedures_procedure WHERE id = %(pk)s
+                UNION
+                SELECT p.id FROM procedures_procedure p JOIN down ON p.transferred_from_id = down.id
+            )
+            SELECT id FROM up UNION SELECT id FROM down
+            """,
+            {"pk": procedure.pk},
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    links = list(Procedure.objects.filter(pk__in=ids, case_id=procedure.case_id).select_related("parquet"))
+    return parquet_chains(links)[procedure.pk]
 
 
 # --- « Mes délais » on the lawyer's home page ---------------------------------------------------

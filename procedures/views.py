@@ -33,7 +33,7 @@ from .forms import (
     service_error_on,
 )
 from .models import Filing, LegalBasis
-from .panels import UNFINISHED, mark_overdue, paginate_deadlines, parquet_chains
+from .panels import UNFINISHED, mark_overdue, paginate_deadlines, procedure_chain
 from .selectors import (
     deadline_get,
     deadline_list_for_user,
@@ -114,7 +114,7 @@ def procedure_detail_view(request, procedure_id):
     procedure, access = procedure_get(request.user, procedure_id)
     case = procedure.case
     access_log_record(actor=Actor.from_request(request), action=AccessAction.VIEW, obj=procedure, case_id=case.pk)
-    chain = parquet_chains(list(case.procedures.select_related("parquet")))[procedure.pk]
+    chain = procedure_chain(procedure)
     context = {
         "procedure": procedure,
         "case": case,

@@ -88,6 +88,32 @@ def test_the_prescription_summary_groups_victims_and_shows_the_rows_on_demand(cl
     assert "V-A" in detail and "V-B" in detail
 
 
+def test_the_prescription_summary_counts_the_interruptive_acts_and_gives_the_last(client, owner, case):
+    from tests.factories import OffenceFactory
+    from tests.procedures.factories import ProcedureFactory
+
+    offence = OffenceFactory()
+    case.offences.add(offence)
+    case.facts_start = date(2023, 1, 1)
+    case.save()
+    victim = VictimFactory(case=case, pseudonym="V-A", age_at_facts=30)
+    procedure = ProcedureFactory(case=case)
+    procedure.victims.add(victim)
+    procedure.offences.add(offence)
+    for day in (date(2022, 6, 1), date(2024, 3, 4), date(2025, 6, 25)):  # the first precedes the facts
+        Event.objects.create(
+            case=case,
+            procedure=procedure,
+            kind=EventKind.REFERRAL,
+            occurred_on=day,
+            title="Acte",
+            interrupts_prescription=True,
+        )
+    client.force_login(owner)
+    html = client.get(reverse("case_prescription", args=[case.pk]), headers={"X-Section": "1"}).content.decode()
+    assert "2 actes interruptifs, dernier le 25/06/2025" in html
+
+
 def test_the_case_page_links_to_the_lists(client, owner, case):
     client.force_login(owner)
     html = client.get(reverse("case_detail", args=[case.pk])).content.decode()

@@ -75,3 +75,26 @@ def test_the_fragments_stay_small_at_the_reference_scale(db, client, reference, 
         assert response.status_code == 200
         assert len(response.content) < 50_000
         assert "<html" not in response.content.decode()
+
+
+def test_a_procedure_page_never_loads_the_other_procedures_of_the_case(
+    db, client, reference, django_assert_max_num_queries
+):
+    """The chain of parquets is walked in SQL: a page of one procedure instantiates a handful of
+    procedures, not the 23,051 of its case."""
+    from unittest import mock
+
+    procedure = Procedure.objects.filter(case=reference["case"]).order_by("pk").first()
+    client.force_login(reference["lawyer"])
+    original = Procedure.from_db.__func__
+    loaded_count = []
+
+    def counting(cls, *args, **kwargs):
+        loaded_count.append(1)
+        return original(cls, *args, **kwargs)
+
+    with mock.patch.object(Procedure, "from_db", classmethod(counting)), django_assert_max_num_queries(30):
+        response = client.get(reverse("procedure_detail", args=[procedure.pk]))
+    assert response.status_code == 200
+    assert len(loaded_count) < 10
+    assert len(response.content) < MAX_BYTES
