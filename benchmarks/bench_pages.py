@@ -145,6 +145,7 @@ def main() -> None:
         ("global search", reverse("global_search") + f"?q={procedure.parquet_reference}", None),
         ("victims fragment", reverse("case_victims", args=[case.pk]) + "?page=2", {"X-Section": "1"}),
         ("timeline fragment", reverse("case_timeline", args=[case.pk]) + "?page=50", {"X-Section": "1"}),
+        ("history fragment", reverse("case_history", args=[case.pk]), {"X-Section": "1"}),
         ("prescription fragment", reverse("case_prescription", args=[case.pk]), {"X-Section": "1"}),
         ("procedure detail", reverse("procedure_detail", args=[procedure.pk]), None),
         ("deadlines list", reverse("deadline_list"), None),

@@ -32,8 +32,8 @@ def case_victims_view(request, case_id):
     )
 
 
-# The union of every history table of the case is sorted before its LIMIT: after an import of
-# 23,051 procedures it is the slowest read of the case, hence a list of its own, read on demand.
+# The latest changes only (each history table read from its index, merged): a list of its own,
+# read on demand.
 CASE_HISTORY_LIMIT = 100
 
 

@@ -1,12 +1,14 @@
 """The change history of a case, read from pghistory's event tables (written by triggers)."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import pghistory.models
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
-from pghistory.models import Events
 
 from .models import Case, Victim
 
@@ -29,11 +31,6 @@ class HistoryEntry:
     changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _model_of(event_model_label: str):
-    event_model = apps.get_model(event_model_label)
-    return event_model.pgh_tracked_model
-
-
 def _verbose(model, name: str) -> str:
     try:
         return str(model._meta.get_field(name).verbose_name)
@@ -50,31 +47,104 @@ def _object_label(model, data: dict) -> str:
     return f"#{data.get('id', '?')}"
 
 
+def _event_models():
+    """Each history table whose rows name their case: directly (a `case` foreign key), through
+    their procedure, or the case's own rows."""
+    from procedures.models import Procedure
+
+    for event_model in apps.get_models():
+        if not issubclass(event_model, pghistory.models.Event) or not hasattr(event_model, "pgh_tracked_model"):
+            continue
+        tracked = event_model.pgh_tracked_model
+        if tracked is Case:
+            yield event_model, lambda case: {"pgh_obj_id": case.pk}
+            continue
+        names = {field.name: field.related_model for field in tracked._meta.concrete_fields if field.is_relation}
+        if names.get("case") is Case:
+            yield event_model, lambda case: {"case_id": case.pk}
+        elif names.get("procedure") is Procedure:
+            yield event_model, lambda case: {"procedure_id__in": Procedure.objects.filter(case=case).values("pk")}
+
+
+def _row(event) -> dict:
+    return {
+        field.attname: field.value_from_object(event)
+        for field in event._meta.concrete_fields
+        if not field.attname.startswith("pgh_")
+    }
+
+
+def _latest_events(case: Case, limit: int) -> list:
+    """The `limit` latest events of the case: the latest `limit` of each table (an index scan on
+    its case or procedure column), merged. pghistory's aggregate view sorts the union of every
+    table and diffs every row before its LIMIT, 21 s after an import of 23,051 procedures."""
+    latest = []
+    for event_model, scope in _event_models():
+        rows = (
+            event_model.objects.filter(**scope(case))
+            .select_related("pgh_context")
+            .order_by("-pgh_created_at", "-pgh_id")[:limit]
+        )
+        latest.extend(rows)
+    latest.sort(key=lambda event: (event.pgh_created_at, event.pgh_id), reverse=True)
+    return latest[:limit]
+
+
+def _previous_rows(events: list) -> dict:
+    """For each update, the row of the same object just before it, one query per table."""
+    by_model = defaultdict(list)
+    for event in events:
+        if event.pgh_label == "update":
+            by_model[type(event)].append(event)
+    previous = {}
+    for event_model, updates in by_model.items():
+        before = event_model.objects.filter(pgh_obj_id=OuterRef("pgh_obj_id"), pgh_id__lt=OuterRef("pgh_id")).order_by(
+            "-pgh_id"
+        )
+        pairs = dict(
+            event_model.objects.filter(pgh_id__in=[event.pgh_id for event in updates])
+            .annotate(before_id=Subquery(before.values("pgh_id")[:1]))
+            .values_list("pgh_id", "before_id")
+        )
+        rows = {row.pgh_id: row for row in event_model.objects.filter(pgh_id__in=[v for v in pairs.values() if v])}
+        for event in updates:
+            if pairs.get(event.pgh_id) in rows:
+                previous[(event_model, event.pgh_id)] = _row(rows[pairs[event.pgh_id]])
+    return previous
+
+
+def _changes(model, before: dict, after: dict) -> list[tuple[str, str, str]]:
+    changes = []
+    for name in sorted(after):
+        old, new = before.get(name), after[name]
+        if name in HIDDEN_FIELDS or old == new:
+            continue
+        if name in SECRET_FIELDS:
+            changes.append((_verbose(model, name), "•••", "•••"))
+        elif name in SUMMARISED_FIELDS:
+            changes.append((_verbose(model, name), "", str(_("recalculée"))))
+        else:
+            changes.append((_verbose(model, name), "" if old is None else str(old), "" if new is None else str(new)))
+    return changes
+
+
 def case_history(case: Case, *, limit: int = 200) -> list[HistoryEntry]:
-    events = list(Events.objects.references(case).order_by("-pgh_created_at", "-pgh_id")[:limit])
-    user_ids = {int(e.pgh_context["user"]) for e in events if e.pgh_context and e.pgh_context.get("user")}
+    events = _latest_events(case, limit)
+    previous = _previous_rows(events)
+    contexts = {event.pgh_id: (event.pgh_context.metadata if event.pgh_context else {}) for event in events}
+    user_ids = {int(c["user"]) for c in contexts.values() if c.get("user")}
     users = {u.pk: u.get_full_name() or u.username for u in get_user_model().objects.filter(pk__in=user_ids)}
     entries = []
     for event in events:
-        model = _model_of(event.pgh_model)
-        context = event.pgh_context or {}
+        model = event.pgh_tracked_model
+        context = contexts[event.pgh_id]
+        data = _row(event)
         changes = []
-        if event.pgh_label == "update" and event.pgh_diff:
-            for name, (before, after) in sorted(event.pgh_diff.items()):
-                if name in HIDDEN_FIELDS:
-                    continue
-                if name in SECRET_FIELDS:
-                    changes.append((_verbose(model, name), "•••", "•••"))
-                elif name in SUMMARISED_FIELDS:
-                    changes.append((_verbose(model, name), "", str(_("recalculée"))))
-                else:
-                    changes.append(
-                        (
-                            _verbose(model, name),
-                            "" if before is None else str(before),
-                            "" if after is None else str(after),
-                        )
-                    )
+        if event.pgh_label == "update":
+            before = previous.get((type(event), event.pgh_id))
+            if before is None:
+                continue
+            changes = _changes(model, before, data)
             if not changes:
                 continue
         entries.append(
@@ -82,7 +152,7 @@ def case_history(case: Case, *, limit: int = 200) -> list[HistoryEntry]:
                 at=event.pgh_created_at,
                 action=str(LABELS.get(event.pgh_label, event.pgh_label)),
                 model=str(model._meta.verbose_name),
-                object_label=_object_label(model, event.pgh_data or {}),
+                object_label=_object_label(model, data),
                 user=users.get(int(context["user"]), "") if context.get("user") else str(context.get("command", "")),
                 request_id=context.get("request_id", ""),
                 changes=changes,

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from django.db import connection
@@ -90,3 +90,18 @@ def test_the_case_page_lists_the_changes_without_identities(client, owner, case)
     assert "Historique des modifications" in content
     assert "Titre B" in content
     assert "Zyxwvu" not in content and "Qwertz" not in content
+
+
+def test_the_history_includes_the_steps_of_the_case_procedures_with_their_changes(case):
+    from datetime import datetime
+
+    from procedures.models import Hearing
+    from tests.procedures.factories import ProcedureFactory
+
+    hearing = Hearing.objects.create(
+        procedure=ProcedureFactory(case=case), starts_at=datetime(2025, 3, 4, 9, tzinfo=UTC), court="TJ Lille"
+    )
+    Hearing.objects.filter(pk=hearing.pk).update(court="TJ Douai")
+    [update] = [entry for entry in case_history(case) if entry.action == "Modification" and entry.changes]
+    assert ("TJ Lille", "TJ Douai") in [(before, after) for _name, before, after in update.changes]
+    assert str(Hearing._meta.verbose_name) == update.model
