@@ -99,8 +99,11 @@ class RenderedDocument:
         return {"bookmarks": [list(entry) for entry in self.bookmarks], "starts": self.starts}
 
 
-def render_html(html: str, *, fetcher: SafeURLFetcher | None = None) -> RenderedDocument:
-    """Lay out and write one HTML document. The fetcher decides what may be loaded."""
+def render_html(html: str, *, fetcher: SafeURLFetcher | None = None, tagged: bool = True) -> RenderedDocument:
+    """Lay out and write one HTML document, tagged (its structure for screen readers) and as
+    PDF/A-2b (fonts embedded, sRGB output intent, XMP). The fetcher decides what may be loaded.
+    `tagged=False` for what is drawn on every page of another document (the running header),
+    which is an artifact there, not content."""
     fetcher = fetcher or SafeURLFetcher()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
     bookmarks: list[tuple[int, str, int]] = []
@@ -112,5 +115,5 @@ def render_html(html: str, *, fetcher: SafeURLFetcher | None = None) -> Rendered
             if anchor.startswith("section-"):
                 starts.setdefault(anchor.removeprefix("section-"), index)
     pages = len(document.pages)
-    pdf = document.write_pdf()
+    pdf = document.write_pdf(pdf_variant="pdf/a-2b", pdf_tags=tagged)
     return RenderedDocument(pdf=pdf, pages=pages, bookmarks=bookmarks, starts=starts)

@@ -149,7 +149,7 @@ def assemble(
     else:  # pragma: no cover - the table of contents does not stop growing: never seen
         raise DossierError("La table des matières n'a pas pu être paginée.")
     progress(0.3)
-    frame = render_html(content.frame_html(dossier))
+    frame = render_html(content.frame_html(dossier), tagged=False)
     writer = DossierWriter(frame_pdf=frame.pdf)
     writer.append_document(front.pdf)
     for part in parts:
@@ -157,7 +157,7 @@ def assemble(
     progress(0.5)
     for piece in exhibits:
         if piece.pages is not None:
-            writer.append_exhibit(piece.exhibit.number, piece.pages)
+            writer.append_exhibit(piece.exhibit.number, piece.pages, title=piece.exhibit.title)
         else:
             writer.append_document(piece.sheet.pdf, exhibit_number=piece.exhibit.number)
     toc_start = front.starts.get("toc", 0)

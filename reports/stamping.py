@@ -19,7 +19,6 @@ from fontTools import subset, ttLib
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
-    BooleanObject,
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
@@ -27,8 +26,9 @@ from pypdf.generic import (
     NameObject,
     NumberObject,
     StreamObject,
-    TextStringObject,
 )
+
+from .archival import StructureTree, archival_problem, finish_document, write_compact
 
 logger = logging.getLogger(__name__)
 
@@ -221,6 +221,9 @@ class DossierWriter:
     def __init__(self, *, frame_pdf: bytes):
         self.writer = PdfWriter()
         self.stamps: list[PageStamp] = []
+        self.structure = StructureTree(self.writer)
+        # Why the dossier cannot be declared PDF/A-2b: exhibits drawn as they are (archival.py).
+        self.archival_problems: list[str] = []
         self.font = stamp_font()
         self._font_ref = _font_object(self.writer, self.font)
         frame_page = PdfReader(io.BytesIO(frame_pdf)).pages[0]
@@ -256,17 +259,29 @@ class DossierWriter:
         first = self.page_count
         reader = PdfReader(io.BytesIO(pdf))
         count = len(reader.pages)
+        added = []
         for index, page in enumerate(reader.pages):
-            self.writer.add_page(page)
+            added.append(self.writer.add_page(page))
             if exhibit_number is None:
                 self.stamps.append(PageStamp())
             else:
                 self.stamps.append(PageStamp(exhibit_number, index + 1, count))
+                # An image exhibit is drawn by WeasyPrint, but as the file came (a CMYK JPEG…).
+                self._check_archival(exhibit_number, page.get_contents(), page.get("/Resources"))
+        self.structure.append_part(reader, added)
         return first
 
-    def append_exhibit(self, number: int, pages: list[ExhibitPage]) -> int:
+    def _check_archival(self, number: int, contents, resources) -> None:
+        data = contents.get_data() if contents is not None and not isinstance(contents, bytes) else contents or b""
+        problem = archival_problem(data, resources)
+        label = f"pièce n° {number}"
+        if problem and not any(known.startswith(label + " ") for known in self.archival_problems):
+            self.archival_problems.append(f"{label} : {problem}")
+
+    def append_exhibit(self, number: int, pages: list[ExhibitPage], *, title: str = "") -> int:
         """Each page of a PDF exhibit drawn inside the exhibit area of an A4 sheet (reduced when
-        larger, never enlarged), so that the stamp and the footer cover nothing."""
+        larger, never enlarged), so that the stamp and the footer cover nothing. Each sheet is one
+        figure in the structure tree, described by the exhibit's number and title."""
         first = self.page_count
         area_x, area_y, area_width, area_height = EXHIBIT_AREA
         for index, exhibit_page in enumerate(pages):
@@ -281,9 +296,14 @@ class DossierWriter:
                 {NameObject("/XObject"): DictionaryObject({NameObject("/CocoExhibit"): form})}
             )
             drawing = DecodedStreamObject()
-            drawing.set_data(f"q {scale:.5f} 0 0 {scale:.5f} {x:.3f} {y:.3f} cm /CocoExhibit Do Q\n".encode())
+            drawing.set_data(
+                f"/Figure <</MCID 0>> BDC q {scale:.5f} 0 0 {scale:.5f} {x:.3f} {y:.3f} cm /CocoExhibit Do Q EMC\n".encode()
+            )
             sheet[NameObject("/Contents")] = self.writer._add_object(drawing)
             self.stamps.append(PageStamp(number, index + 1, len(pages)))
+            described = f"Pièce n° {number}" + (f" — {title}" if title else "")
+            self.structure.add_figure(sheet, f"{described}, page {index + 1} sur {len(pages)}")
+            self._check_archival(number, exhibit_page.content, exhibit_page.resources)
         return first
 
     def link_table_of_contents(self, pages: range) -> None:
@@ -337,8 +357,10 @@ class DossierWriter:
             entries[NameObject(name)] = reference
         number = f"page {index + 1} / {total}"
         x = NUMBER_RIGHT - self.font.width(number, NUMBER_FONT_SIZE)
+        # Header, footer, numbers and stamps repeat on every page: artifacts, not content, for a
+        # screen reader (the structure tree knows nothing of them).
         operations = [
-            "Q q /CocoFrame Do Q",
+            "Q /Artifact BMC q /CocoFrame Do Q",
             f"q BT /CocoNumbers {NUMBER_FONT_SIZE} Tf 0.2 g {x:.2f} {NUMBER_BASELINE:.2f} Td "
             f"<{number.encode('cp1252').hex()}> Tj ET Q",
         ]
@@ -354,6 +376,7 @@ class DossierWriter:
                 f"BT /CocoNumbers {STAMP_FONT_SIZE} Tf {STAMP_COLOUR} rg {left + padding:.2f} "
                 f"{bottom + padding + 1.6:.2f} Td <{text.encode('cp1252').hex()}> Tj ET Q"
             )
+        operations.append("EMC")
         drawing = DecodedStreamObject()
         drawing.set_data(("\n".join(operations) + "\n").encode())
         contents = page.get("/Contents")
@@ -367,29 +390,20 @@ class DossierWriter:
         page[NameObject("/Contents")] = array
 
     def write(self, target, *, metadata: dict[str, str], created: datetime, language: str = "fr-FR") -> int:
-        """Stamp every page, add the metadata and write the PDF to `target`; returns the page count."""
+        """Stamp every page, add the structure tree and the metadata (PDF/A-2b when every exhibit
+        allows it) and write the PDF to `target`; returns the page count."""
         total = self.page_count
         save = DecodedStreamObject()
         save.set_data(b"q\n")
         shared = {"save": self.writer._add_object(save)}
         for index, page in enumerate(self.writer.pages):
             self._stamp(index, page, total, shared)
-        date = pdf_date(created)
-        self.writer.add_metadata(
-            {
-                **{f"/{key}": TextStringObject(value) for key, value in metadata.items()},
-                "/CreationDate": date,
-                "/ModDate": date,
-            }
+        self.structure.finish()
+        if self.archival_problems:
+            logger.warning("Dossier non déclaré PDF/A-2b : %s", " ; ".join(self.archival_problems)[:500])
+        finish_document(
+            self.writer, metadata=metadata, created=created, language=language, pdfa=not self.archival_problems
         )
-        root = self.writer.root_object
-        root[NameObject("/Lang")] = TextStringObject(language)
-        root[NameObject("/PageMode")] = NameObject("/UseOutlines")
-        root[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
-        self.writer.write(target)
+        self.writer.root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
+        write_compact(self.writer, target)
         return total
-
-
-def pdf_date(moment: datetime) -> str:
-    offset = moment.strftime("%z") or "+0000"
-    return f"D:{moment:%Y%m%d%H%M%S}{offset[0]}{offset[1:3]}'{offset[3:5]}'"
