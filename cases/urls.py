@@ -11,6 +11,13 @@ urlpatterns = [
     path("association/changer/", views.association_switch, name="association_switch"),
     path("associations/<int:association_id>/membres/", views.member_list_view, name="member_list"),
     path("associations/<int:association_id>/membres/ajouter/", member_views.member_add_view, name="member_add"),
+    path("associations/<int:association_id>/membres/inviter/", member_views.member_invite_view, name="member_invite"),
+    path(
+        "associations/<int:association_id>/membres/<int:user_id>/reinviter/",
+        member_views.member_invite_resend_view,
+        name="member_invite_resend",
+    ),
+    path("compte/activer/<uidb64>/<token>/", member_views.AccountActivateView.as_view(), name="account_activate"),
     path(
         "associations/<int:association_id>/membres/<int:user_id>/role/",
         member_views.member_role_view,

@@ -69,6 +69,10 @@ ROUTES: dict[str, Route] = {
     "member_list": page("MEMBERS_A", "MEMBERS_A"),
     "member_mfa_reset": page("NOT_ALLOWED", "MEMBERS_A"),
     "member_add": page("NOT_ALLOWED", "MEMBERS_A"),
+    "member_invite": page("NOT_ALLOWED", "MEMBERS_A"),
+    "member_invite_resend": page("NOT_ALLOWED", "MEMBERS_A"),
+    # The invitation link: its token is the credential; a wrong one shows « lien plus valable ».
+    "account_activate": Route(PAGE, "SECRET_LINK", "SECRET_LINK", ("POST",)),
     "member_role_change": page("NOT_ALLOWED", "MEMBERS_A"),
     "member_remove": page("NOT_ALLOWED", "MEMBERS_A"),
     "api_tokens": page("SIGNED_IN", "SIGNED_IN"),

@@ -156,6 +156,7 @@ def url_for(info: RouteInfo, world) -> str:
         "user_id": world.users["owner"].pk,
         "chart": "parquet",
         "token": world.calendar_secret,
+        "uidb64": "MQ",
         "token_id": ids["calendar_token"] if info.key == "calendar_token_revoke" else ids["api_token"],
         "object_id": 1,
         "id": 1,
