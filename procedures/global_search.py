@@ -27,6 +27,11 @@ class SearchResults:
     more_victims: bool = False
 
     @property
+    def procedure_cases(self) -> list:
+        """Each case the procedures found belong to, once: where « voir tout » leads."""
+        return list({procedure.case_id: procedure.case for procedure in self.procedures}.values())
+
+    @property
     def case_ids(self) -> set[int]:
         """The cases whose data the results show (for the access log)."""
         return {p.case_id for p in self.procedures} | {v.case_id for v in self.victims}

@@ -9,6 +9,8 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cases.models import CaseShare, Permission, ShareAccess
+
 from .models import DeadlineStatus, Procedure
 from .prescription_rows import PRESCRIPTION_WARNING_MONTHS, for_viewer, prescription_rows
 from .selectors import case_timeline, deadline_list_for_user, hearing_list_upcoming
@@ -103,11 +105,31 @@ def upcoming_hearings_panel(request, membership) -> str:
             request.user, association_id=membership.association_id, now=timezone.now(), days=HEARINGS_DAYS_AHEAD
         )[: PANEL_LIMIT + 1]
     )
+    shown = hearings[:PANEL_LIMIT]
+    for hearing, printable in zip(shown, _printable(membership, shown), strict=True):
+        hearing.printable = printable
     return render_to_string(
         "procedures/_upcoming_hearings_panel.html",
-        {"hearings": hearings[:PANEL_LIMIT], "has_more": len(hearings) > PANEL_LIMIT, "days": HEARINGS_DAYS_AHEAD},
+        {"hearings": shown, "has_more": len(hearings) > PANEL_LIMIT, "days": HEARINGS_DAYS_AHEAD},
         request=request,
     )
+
+
+def _printable(membership, hearings) -> list[bool]:
+    """Whether the member may print each hearing's dossier (the rule of case_access: the
+    association's own cases with the print right, or a share that allows printing), in one query."""
+    if not hearings or not membership.has_permission(Permission.PRINT_DOSSIERS):
+        return [False] * len(hearings)
+    shared = set(
+        CaseShare.objects.active()
+        .filter(association_id=membership.association_id, access=ShareAccess.READ_PRINT)
+        .filter(case_id__in={hearing.procedure.case_id for hearing in hearings})
+        .values_list("case_id", flat=True)
+    )
+    return [
+        hearing.procedure.case.association_id == membership.association_id or hearing.procedure.case_id in shared
+        for hearing in hearings
+    ]
 
 
 # --- The case page's sections -------------------------------------------------------------------

@@ -58,3 +58,18 @@ def test_the_header_holds_a_labelled_search_form(client, owner, data):
     client.force_login(owner)
     html = client.get(reverse("global_search")).content.decode()
     assert 'for="header-search-q"' in html and 'id="header-search-q"' in html
+
+
+def test_more_procedures_than_shown_lead_once_to_the_list_of_their_case(client, owner, case):
+    from procedures.global_search import PER_KIND
+
+    for n in range(PER_KIND + 3):
+        ProcedureFactory(case=case, parquet_reference=f"25/900.{n:03d}")
+    client.force_login(owner)
+    html = client.get(reverse("global_search"), {"q": "25/900"}).content.decode()
+    link = reverse("case_procedure_list", args=[case.pk]) + "?numero=25/900"
+    assert html.count(link) == 1
+    assert (
+        f"toutes celles de l&#x27;affaire {case.reference}" in html
+        or f"toutes celles de l'affaire {case.reference}" in html
+    )

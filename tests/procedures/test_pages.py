@@ -808,3 +808,24 @@ def test_the_hearings_panel_says_when_there_is_none(client, colleague):
     client.force_login(colleague)
     html = client.get(reverse("home")).content.decode()
     assert "Aucune audience prévue dans les 30 prochains jours." in html
+
+
+def test_the_hearing_dossier_button_shows_only_where_the_member_may_print(
+    client, colleague, case, association, other_association
+):
+    from cases.models import CaseShare, ShareAccess
+
+    foreign_case = CaseFactory(association=other_association, reference="SOS-T-010")
+    CaseShare.objects.create(case=foreign_case, association=association, access=ShareAccess.READ)
+    own = Hearing.objects.create(
+        procedure=ProcedureFactory(case=case), starts_at=datetime(2025, 6, 12, 9, tzinfo=PARIS)
+    )
+    shared = Hearing.objects.create(
+        procedure=ProcedureFactory(case=foreign_case), starts_at=datetime(2025, 6, 13, 9, tzinfo=PARIS)
+    )
+    client.force_login(colleague)
+    with frozen(date(2025, 6, 10)):
+        html = client.get(reverse("home")).content.decode()
+    assert reverse("hearing_dossier_request", args=[own.pk]) in html
+    assert reverse("case_detail", args=[foreign_case.pk]) in html  # the shared hearing is listed
+    assert reverse("hearing_dossier_request", args=[shared.pk]) not in html  # but not printable
