@@ -316,6 +316,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 REVEALED_DOSSIER_RETENTION_DAYS = env.int("REVEALED_DOSSIER_RETENTION_DAYS", default=7)
+# Lawyers' e-filing messages (RPVA / e-barreau) refuse attachments above a size: a larger dossier is
+# also offered as numbered parts, each at most this many bytes.
+RPVA_MAX_BYTES = env.int("RPVA_MAX_BYTES", default=10 * 1024 * 1024)
 # Access log: CNIL recommendation on logging (2021), 6 months to 1 year; purged every night.
 ACCESS_LOG_RETENTION_MONTHS = env.int("ACCESS_LOG_RETENTION_MONTHS", default=12)
 # Closed cases: deleted this many years after closing (civil prescription, Code civil art. 2224;

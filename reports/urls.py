@@ -8,6 +8,11 @@ urlpatterns = [
     path("dossiers/<int:dossier_id>/etat/", views.dossier_status_view, name="dossier_status"),
     path("dossiers/<int:dossier_id>/telecharger/", views.dossier_download_view, name="dossier_download"),
     path(
+        "dossiers/<int:dossier_id>/telecharger/partie-<int:part>/",
+        views.dossier_download_part_view,
+        name="dossier_download_part",
+    ),
+    path(
         "procedures/<int:procedure_id>/dossier/",
         views.procedure_dossier_request_view,
         name="procedure_dossier_request",

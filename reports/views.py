@@ -1,6 +1,8 @@
 """Pages of dossiers. Thin: permissions through the selectors (404 outside the association, 403
 for a member without the right), writes through the services."""
 
+import hashlib
+import io
 import json
 
 from django.contrib import messages
@@ -22,7 +24,7 @@ from cases.selectors import case_get
 from cases.services import access_log_record
 from procedures.selectors import hearing_get, procedure_get
 
-from . import services
+from . import rpva, services
 from .content import section_label
 from .forms import DossierRequestForm
 from .models import Dossier, DossierScope, DossierStatus, ordered_sections
@@ -104,6 +106,7 @@ def dossier_detail_view(request, dossier_id):
     # The page is a read of the dossier (its recipient, its fingerprint); the JSON it polls is not logged.
     access_log_record(actor=Actor.from_request(request), action=AccessAction.VIEW, obj=dossier, case_id=dossier.case_id)
     can_download = access.can_print and (access.can_reveal_identity or not dossier.reveal_identities)
+    done = dossier.status == DossierStatus.DONE and dossier.file
     return render(
         request,
         "reports/dossier_detail.html",
@@ -114,6 +117,8 @@ def dossier_detail_view(request, dossier_id):
             "can_download": can_download,
             "section_labels": [section_label(key) for key in ordered_sections(dossier.sections)],
             "status": _status(dossier),
+            "rpva_parts": rpva.dossier_parts(dossier) if done and can_download else [],
+            "rpva_max_bytes": rpva.max_bytes(),
         },
     )
 
@@ -139,6 +144,31 @@ def dossier_download_view(request, dossier_id):
     response = FileResponse(dossier.file.open("rb"), as_attachment=True, filename=dossier.download_name)
     response["Content-Type"] = "application/pdf"
     response["Digest"] = f"sha-256={dossier.sha256}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def dossier_download_part_view(request, dossier_id, part):
+    """One numbered part of a dossier too large for an RPVA message: same rights and same log
+    line as the whole; part 1 of a dossier that fits is the whole file."""
+    dossier, access = dossier_get(request.user, dossier_id)
+    dossier_require_download(request.user, dossier, access)
+    if dossier.status != DossierStatus.DONE or not dossier.file:
+        raise Http404
+    parts = rpva.dossier_parts(dossier)
+    if not parts and part == 1:
+        return redirect("dossier_download", dossier.pk)
+    if not 1 <= part <= len(parts):
+        raise Http404
+    chosen = parts[part - 1]
+    pdf = rpva.part_pdf(dossier, chosen)
+    services.dossier_download_log(actor=Actor.from_request(request), dossier=dossier)
+    name = dossier.download_name.removesuffix(".pdf") + f"-partie-{chosen.number}-sur-{chosen.count}.pdf"
+    response = FileResponse(io.BytesIO(pdf), as_attachment=True, filename=name)
+    response["Content-Type"] = "application/pdf"
+    response["Digest"] = f"sha-256={hashlib.sha256(pdf).hexdigest()}"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -149,6 +149,8 @@ ROUTES: dict[str, Route] = {
     "dossier_detail": page("DOSSIER", "DOSSIER"),
     "dossier_status": page("DOSSIER"),
     "dossier_download": page("DOSSIER"),
+    # A numbered part of a dossier over the RPVA limit: the rights of the whole download.
+    "dossier_download_part": page("DOSSIER"),
     "dossier_preset_delete": page("NOT_ALLOWED", "PRESET"),
     "procedure_dossier_request": page("NOT_ALLOWED", "CASE_PRINT"),
     "hearing_dossier_request": page("NOT_ALLOWED", "CASE_PRINT"),

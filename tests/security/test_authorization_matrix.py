@@ -148,6 +148,7 @@ def url_for(info: RouteInfo, world) -> str:
         "decision_id": ids["decision"],
         "deadline_id": ids["deadline"],
         "dossier_id": ids["dossier"],
+        "part": 1,
         "preset_id": ids["preset"],
         "job_id": ids["job"],
         "publication_id": ids["publication"],
