@@ -10,6 +10,17 @@ urlpatterns = [
     path(
         "affaires/<int:case_id>/procedures/", procedure_list_views.case_procedure_list_view, name="case_procedure_list"
     ),
+    path(
+        "affaires/<int:case_id>/procedures/filtres/",
+        procedure_list_views.saved_filter_create_view,
+        name="procedure_saved_filter_create",
+    ),
+    path(
+        "affaires/<int:case_id>/procedures/filtres/supprimer/",
+        procedure_list_views.saved_filter_delete_view,
+        name="procedure_saved_filter_delete",
+    ),
+    path("affaires/<int:case_id>/procedures/actions/", procedure_list_views.procedure_bulk_view, name="procedure_bulk"),
     path("procedures/<int:procedure_id>/", views.procedure_detail_view, name="procedure_detail"),
     path("procedures/<int:procedure_id>/modifier/", views.procedure_update_view, name="procedure_update"),
     path("procedures/<int:procedure_id>/transferer/", views.procedure_transfer_view, name="procedure_transfer"),

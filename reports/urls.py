@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import procedure_dossiers, views
 
 urlpatterns = [
     path("affaires/<int:case_id>/dossiers/demander/", views.dossier_request_view, name="dossier_request"),
@@ -18,6 +18,11 @@ urlpatterns = [
         name="procedure_dossier_request",
     ),
     path("audiences/<int:hearing_id>/dossier/", views.hearing_dossier_request_view, name="hearing_dossier_request"),
+    path(
+        "affaires/<int:case_id>/procedures/dossiers/",
+        procedure_dossiers.procedure_dossiers_request_view,
+        name="procedure_dossiers_request",
+    ),
     path("dossiers/<int:dossier_id>/relancer/", views.dossier_retry_view, name="dossier_retry"),
     path("dossiers/modeles/<int:preset_id>/supprimer/", views.preset_delete_view, name="dossier_preset_delete"),
 ]

@@ -21,6 +21,7 @@ from .records import (
     ReferralAnswer,
     ReferralKind,
 )
+from .saved_filter import SavedFilter
 
 __all__ = [
     "AssociationPresence",
@@ -52,5 +53,6 @@ __all__ = [
     "Referral",
     "ReferralAnswer",
     "ReferralKind",
+    "SavedFilter",
     "Stage",
 ]

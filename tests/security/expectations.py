@@ -115,6 +115,11 @@ ROUTES: dict[str, Route] = {
     "referral_add": page("CASE_CHANGE", "CASE_CHANGE"),
     "procedure_detail": page("CASE_VIEW", "CASE_VIEW"),
     "case_procedure_list": page("CASE_VIEW"),
+    "procedure_saved_filter_create": page("NOT_ALLOWED", "CASE_VIEW"),
+    "procedure_saved_filter_delete": page("NOT_ALLOWED", "CASE_VIEW"),
+    # One form for « Attribuer » (who may change the case: 403 otherwise) and « Exporter » (who
+    # reads it); the action is in the body, so the route's rule is the case's view.
+    "procedure_bulk": page("NOT_ALLOWED", "CASE_VIEW"),
     "global_search": page("SIGNED_IN"),
     "procedure_update": page("CASE_CHANGE", "CASE_CHANGE"),
     "procedure_transfer": page("CASE_CHANGE", "CASE_CHANGE"),
@@ -154,6 +159,7 @@ ROUTES: dict[str, Route] = {
     "dossier_preset_delete": page("NOT_ALLOWED", "PRESET"),
     "procedure_dossier_request": page("NOT_ALLOWED", "CASE_PRINT"),
     "hearing_dossier_request": page("NOT_ALLOWED", "CASE_PRINT"),
+    "procedure_dossiers_request": page("NOT_ALLOWED", "CASE_PRINT"),
     "dossier_retry": page("NOT_ALLOWED", "DOSSIER"),
     # --- statistics (pages) ----------------------------------------------------------------------
     "statistics_dashboard": page("ACTING_STATS"),
