@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from . import invitations, members
 from .forms import apply_service_errors
+from .mfa.views import reauth_redirect
 from .models import Permission, Role
 from .selectors import member_list, membership_require
 
@@ -69,6 +70,8 @@ def _member(membership, user_id):
 @require_POST
 def member_add_view(request, association_id):
     membership = membership_require(request.user, association_id, Permission.MANAGE_MEMBERS)
+    if prompt := reauth_redirect(request):  # who manages members proves it again (password, code)
+        return prompt
     form = MemberAddForm(request.POST)
     if form.is_valid():
         try:
@@ -92,6 +95,8 @@ def member_add_view(request, association_id):
 @require_POST
 def member_role_view(request, association_id, user_id):
     membership = membership_require(request.user, association_id, Permission.MANAGE_MEMBERS)
+    if prompt := reauth_redirect(request):  # who manages members proves it again (password, code)
+        return prompt
     member = _member(membership, user_id)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
@@ -112,6 +117,8 @@ def member_role_view(request, association_id, user_id):
 @require_POST
 def member_remove_view(request, association_id, user_id):
     membership = membership_require(request.user, association_id, Permission.MANAGE_MEMBERS)
+    if prompt := reauth_redirect(request):  # who manages members proves it again (password, code)
+        return prompt
     member = _member(membership, user_id)
     try:
         members.member_remove(actor=request.user, association=membership.association, user=member)
@@ -126,6 +133,8 @@ def member_remove_view(request, association_id, user_id):
 @require_POST
 def member_invite_view(request, association_id):
     membership = membership_require(request.user, association_id, Permission.MANAGE_MEMBERS)
+    if prompt := reauth_redirect(request):  # who manages members proves it again (password, code)
+        return prompt
     form = MemberInviteForm(request.POST, prefix="invite")
     if form.is_valid():
         try:
@@ -148,6 +157,8 @@ def member_invite_view(request, association_id):
 @require_POST
 def member_invite_resend_view(request, association_id, user_id):
     membership = membership_require(request.user, association_id, Permission.MANAGE_MEMBERS)
+    if prompt := reauth_redirect(request):  # who manages members proves it again (password, code)
+        return prompt
     member = _member(membership, user_id)
     try:
         invitations.member_invite_resend(actor=request.user, association=membership.association, user=member)

@@ -32,7 +32,7 @@ from .forms import (
     ReferralForm,
     service_error_on,
 )
-from .models import Filing, LegalBasis
+from .models import Filing, FilingStatus, LegalBasis
 from .panels import UNFINISHED, mark_overdue, paginate_deadlines, procedure_chain
 from .selectors import (
     deadline_get,
@@ -290,14 +290,21 @@ def filing_add_view(request, procedure_id):
 def filing_update_view(request, filing_id):
     filing, _access = filing_get(request.user, filing_id, require="change")
     procedure = filing.procedure
+    draft = filing.status == FilingStatus.DRAFT
     form = FilingForm(request.POST or None, instance=filing, procedure=procedure)
-    if request.method == "POST" and _save_with(
-        form, lambda data: services.filing_update(user=request.user, filing=filing, **data)
+    if (
+        request.method == "POST"
+        # A draft is checked as a new filing is (filing_update): every objection in one pass.
+        and (not draft or _filing_errors_at_once(form, procedure, Filing.objects.get(pk=filing.pk)))
+        and _save_with(form, lambda data: services.filing_update(user=request.user, filing=filing, **data))
     ):
         messages.success(request, _("Constitution de partie civile modifiée."))
         return redirect("procedure_detail", procedure.pk)
     legal_basis = form["legal_basis"].value() or ""
-    return _filing_page(request, procedure, form, _("Modifier la constitution de partie civile"), legal_basis)
+    status = 400 if request.method == "POST" else 200
+    return _filing_page(
+        request, procedure, form, _("Modifier la constitution de partie civile"), legal_basis, status=status
+    )
 
 
 def _eligibility_context(eligibility, legal_basis: str) -> dict:

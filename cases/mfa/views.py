@@ -34,15 +34,21 @@ def recent_auth_required(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not services.reauth_is_recent(request.session):
-            # After confirming, a form posted here is not replayed: the user comes back to the page they were on.
-            back = request.get_full_path() if request.method == "GET" else request.META.get("HTTP_REFERER", "")
-            if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-                back = ""
-            return redirect(f"{_reverse('mfa_reauth')}?{urlencode({'next': back})}")
-        return view(request, *args, **kwargs)
+        return reauth_redirect(request) or view(request, *args, **kwargs)
 
     return wrapper
+
+
+def reauth_redirect(request):
+    """The redirect to re-authentication when the last one is not recent, else None (for views
+    that check their permission first, so that a member without the right gets 403, not a prompt)."""
+    if services.reauth_is_recent(request.session):
+        return None
+    # After confirming, a form posted here is not replayed: the user comes back to the page they were on.
+    back = request.get_full_path() if request.method == "GET" else request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    return redirect(f"{_reverse('mfa_reauth')}?{urlencode({'next': back})}")
 
 
 def _reverse(name):

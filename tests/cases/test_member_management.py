@@ -131,3 +131,18 @@ def test_removing_a_member_revokes_their_tokens_for_that_association_only(
     elsewhere.refresh_from_db()
     assert here.revoked_at is not None
     assert elsewhere.revoked_at is None
+
+
+def test_managing_members_asks_for_a_recent_password_and_code(admin_client, association, owner):
+    session = admin_client.session
+    session["mfa_reauth_at"] = 0
+    session.save()
+    for name, args, data in (
+        ("member_role_change", [owner.pk], {"role": Role.STAFF}),
+        ("member_remove", [owner.pk], {}),
+        ("member_add", [], {"identifier": "x", "role": Role.STAFF}),
+        ("member_invite", [], {"invite-email": "y@example.org", "invite-role": Role.STAFF}),
+    ):
+        response = admin_client.post(url(name, association, *args), data)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_reauth")), name
+    assert Membership.objects.get(user=owner, association=association).role == Role.LAWYER

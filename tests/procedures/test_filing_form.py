@@ -110,3 +110,19 @@ def test_an_empty_post_is_a_400_with_field_errors_not_a_500(client, owner, proce
 
     assert response.status_code == 400
     assert "mode" in response.context["form"].errors
+
+
+def test_editing_a_draft_shows_every_error_in_one_pass_too(client, owner, procedure):
+    draft = services.filing_submit(
+        user=owner, procedure=procedure, mode="art87", legal_basis="2-3", status="draft", filed_on=None
+    )
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("filing_update", args=[draft.pk]), {"mode": "art87", "legal_basis": "2-2", "status": "filed"}
+    )
+
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"filed_on", "legal_basis"}
+    draft.refresh_from_db()
+    assert draft.legal_basis == "2-3" and draft.status == "draft"
