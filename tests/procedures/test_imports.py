@@ -639,3 +639,18 @@ def test_a_victim_key_that_is_not_a_pseudonym_rejects_the_line_without_repeating
     assert rejected["line"] == 2 and "victime n° 2" in rejected["reason"] and "pseudonyme" in rejected["reason"]
     assert "MANON" not in str(job.rejected_rows) and "REALNAME" not in str(job.rejected_rows)
     assert not target.victims.exists() and not Procedure.objects.exists()
+
+
+def test_a_large_applied_import_refreshes_the_planner_statistics(target, dunkerque, images, monkeypatch):
+    """Without it, PostgreSQL plans the new case's lists as if it held the rows it had before."""
+    from django.db import connection
+
+    from procedures.imports import jobs
+
+    monkeypatch.setattr(jobs, "ANALYZE_AFTER_ROWS", 3)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE pg_class SET reltuples = -1 WHERE relname = 'procedures_procedure'")
+    run(target, csv_bytes([row(reference=f"24.0000{n}") for n in range(3)]), apply=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'procedures_procedure'")
+        assert cursor.fetchone()[0] >= 3
