@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import fragment_views, member_views, views
+from . import fragment_views, member_views, picker_views, views
 from .access_log import views as access_log_views
 from .privacy import views as privacy_views
 
@@ -8,6 +8,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("affaires/<int:case_id>/victimes/", fragment_views.case_victims_view, name="case_victims"),
     path("affaires/<int:case_id>/historique/", fragment_views.case_history_view, name="case_history"),
+    path("affaires/<int:case_id>/choix/victimes/", picker_views.case_victim_choices_view, name="case_victim_choices"),
+    path(
+        "affaires/<int:case_id>/choix/mis-en-cause/",
+        picker_views.case_suspect_choices_view,
+        name="case_suspect_choices",
+    ),
     path("association/changer/", views.association_switch, name="association_switch"),
     path("associations/<int:association_id>/membres/", views.member_list_view, name="member_list"),
     path("associations/<int:association_id>/membres/ajouter/", member_views.member_add_view, name="member_add"),

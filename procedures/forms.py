@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms import DateInput
 from cases.models import Association, CaseOffence, Offence, Parquet
+from cases.pickers import suspect_picker_field, victim_picker_field
 
 from .models import (
     Deadline,
@@ -23,6 +24,7 @@ from .models import (
     Referral,
 )
 from .models.procedure import normalise_parquet_reference
+from .pickers import procedure_picker_field
 from .services.base import DECISION_FIELDS, EVENT_FIELDS
 
 # Steps recorded by hand; referrals, filings, hearings, decisions and transfers write their own.
@@ -84,6 +86,15 @@ def _reference_taken(*, association_id, parquet, reference: str, exclude_pk=None
     return duplicates.exclude(pk=exclude_pk).exists()
 
 
+def _picker(form: forms.ModelForm, name: str, picker: forms.Field) -> forms.Field:
+    """The picker in place of the ModelForm's field, with the model's label, help and requirement."""
+    generated = form.fields[name]
+    picker.label, picker.help_text, picker.required = generated.label, generated.help_text, generated.required
+    if form.instance.pk:
+        picker.current = getattr(form.instance, name).all
+    return picker
+
+
 DUPLICATE_REFERENCE = _("Ce numéro de parquet est déjà enregistré pour ce parquet.")
 
 
@@ -109,8 +120,6 @@ class ProcedureForm(forms.ModelForm):
         widgets = {
             "opened_on": DateInput(),
             "conduct_ended_on": DateInput(),
-            "victims": forms.CheckboxSelectMultiple(),
-            "suspects": forms.CheckboxSelectMultiple(),
             "offences": forms.SelectMultiple(attrs={"size": 8}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
@@ -119,8 +128,10 @@ class ProcedureForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.case = case
         self.fields["parquet"].queryset = _parquets(self.instance.parquet_id)
-        self.fields["victims"].queryset = case.victims.order_by("pseudonym")
-        self.fields["suspects"].queryset = case.suspects.order_by("name")
+        # Pickers: the case's whole set validates what is posted; only the selection is rendered
+        # once the set is large (480 victims in the reference case).
+        self.fields["victims"] = _picker(self, "victims", victim_picker_field(case))
+        self.fields["suspects"] = _picker(self, "suspects", suspect_picker_field(case))
         # The case's offences and the shipped catalogue (NATINF rows number ~17,000), plus any the
         # procedure already has.
         offences = Q(natinf__isnull=True) | Q(pk__in=CaseOffence.objects.filter(case=case).values("offence_id"))
@@ -205,7 +216,6 @@ class ReferralForm(forms.ModelForm):
             "general_prosecutor_appeal_on": DateInput(),
             "subject": forms.Textarea(attrs={"rows": 3}),
             "answer_details": forms.Textarea(attrs={"rows": 3}),
-            "procedures": forms.CheckboxSelectMultiple(),
         }
 
     def __init__(self, *args, case, **kwargs):
@@ -214,7 +224,8 @@ class ReferralForm(forms.ModelForm):
         # The association that keeps the case; another author is written in « auteur ».
         self.fields["author_association"].queryset = Association.objects.filter(pk=case.association_id)
         self.fields["recipient_parquet"].queryset = _parquets(self.instance.recipient_parquet_id)
-        self.fields["procedures"].queryset = case.procedures.select_related("parquet").order_by("opened_on", "pk")
+        # A case holds up to 23,051 procedures: a picker, never a box per procedure.
+        self.fields["procedures"] = _picker(self, "procedures", procedure_picker_field(case))
 
 
 class FilingForm(forms.ModelForm):

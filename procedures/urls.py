@@ -1,12 +1,15 @@
 from django.urls import path
 
-from . import case_fragments, deadline_views, global_search_views, procedure_list_views, views
+from . import case_fragments, deadline_views, global_search_views, pickers, procedure_list_views, views
 
 urlpatterns = [
     path("affaires/<int:case_id>/chronologie/", case_fragments.case_timeline_view, name="case_timeline"),
     path("affaires/<int:case_id>/prescription/", case_fragments.case_prescription_view, name="case_prescription"),
     path("affaires/<int:case_id>/procedures/ajouter/", views.procedure_create_view, name="procedure_create"),
     path("affaires/<int:case_id>/saisines/ajouter/", views.referral_add_view, name="referral_add"),
+    path(
+        "affaires/<int:case_id>/choix/procedures/", pickers.case_procedure_choices_view, name="case_procedure_choices"
+    ),
     path(
         "affaires/<int:case_id>/procedures/", procedure_list_views.case_procedure_list_view, name="case_procedure_list"
     ),

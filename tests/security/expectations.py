@@ -97,6 +97,10 @@ ROUTES: dict[str, Route] = {
     "case_create": page("ACTING_CHANGE", "ACTING_CHANGE"),
     "case_detail": page("CASE_VIEW", "CASE_VIEW"),
     "case_victims": page("CASE_VIEW"),
+    # Pickers' search (JSON): for those who fill the case's forms.
+    "case_victim_choices": page("CASE_CHANGE"),
+    "case_suspect_choices": page("CASE_CHANGE"),
+    "case_procedure_choices": page("CASE_CHANGE"),
     "case_history": page("CASE_OWN"),
     "case_timeline": page("CASE_VIEW"),
     "case_prescription": page("CASE_VIEW"),
