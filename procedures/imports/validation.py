@@ -262,6 +262,8 @@ class Row:
     offence_ids: frozenset | None = None
     victims: tuple | None = None
     has_opened_on: bool = False
+    # The date as written when its year had two digits (« 03/01/21 »): the dry run says how it was read.
+    short_year_text: str = ""
 
     @property
     def key(self) -> tuple[int, str]:
@@ -317,6 +319,13 @@ def validate_rows(source: SourceFile, catalogue: Catalogue, *, today: date | Non
                 elif opened_on > today:
                     errors.append(_("date d'ouverture dans le futur (%(date)s)") % {"date": f"{opened_on:%d/%m/%Y}"})
                 row.opened_on = opened_on
+                if (
+                    opened_on
+                    and isinstance(raw, str)
+                    and (match := _FR_DATE.match(_text(raw)))
+                    and len(match.group(3)) == 2
+                ):
+                    row.short_year_text = _text(raw)
         for kind in ("stage", "outcome"):
             if get[kind] is not None:
                 text = _text(cell(kind))

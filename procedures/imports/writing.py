@@ -73,6 +73,14 @@ class Planned:
     changes: tuple = ()
 
 
+def short_years(rows) -> dict:
+    """How many opening dates had a two-digit year, and one example of how it was read."""
+    short = [row for row in rows if row.short_year_text]
+    if not short:
+        return {}
+    return {"count": len(short), "written": short[0].short_year_text, "read": f"{short[0].opened_on:%d/%m/%Y}"}
+
+
 class Importer:
     """Runs a job's rows through plan (dry run) or plan-and-write (apply), chunk by chunk."""
 
@@ -371,6 +379,7 @@ class Importer:
             "columns": {name: source.headers[index] for name, index in source.columns.items()},
             "ignored_columns": source.ignored_columns,
             "samples": self.samples,
+            "short_years": short_years([item for item in items if isinstance(item, Row)]),
         }
         self.metadata = {"import_job": job.pk, "user": job.uploaded_by_id, "case": self.case.pk}
         with translation.override(settings.LANGUAGE_CODE), pghistory.context(**self.metadata):

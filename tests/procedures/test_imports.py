@@ -11,6 +11,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 from rest_framework.test import APIClient
@@ -654,3 +655,15 @@ def test_a_large_applied_import_refreshes_the_planner_statistics(target, dunkerq
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'procedures_procedure'")
         assert cursor.fetchone()[0] >= 3
+
+
+def test_the_dry_run_says_how_two_digit_years_were_read(client, owner, target, dunkerque, images):
+    job = run(target, csv_bytes([row(reference="24.1", opened="03/01/21"), row(reference="24.2", opened="04/01/21")]))
+    assert job.report["short_years"] == {"count": 2, "written": "03/01/21", "read": "03/01/2021"}
+    client.force_login(owner)
+    html = client.get(reverse("import_job", args=[job.pk])).content.decode()
+    assert (
+        "2 dates d&#x27;ouverture ont une année sur deux chiffres" in html
+        or "2 dates d'ouverture ont une année sur deux chiffres" in html
+    )
+    assert "« 03/01/21 » → 03/01/2021" in html
