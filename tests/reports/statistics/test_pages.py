@@ -221,3 +221,15 @@ def test_the_home_panel_shows_the_headline(client, dataset, admin):
     client.force_login(admin)
     response = client.get("/")
     assert "750 procédures" in response.content.decode().replace("\u202f", "").replace("\xa0", "")
+
+
+def test_the_dashboard_offers_the_parquet_filter_and_applies_it(client, dataset, lawyer):
+    from procedures.models import Procedure
+
+    procedure = Procedure.objects.filter(association=dataset.association).first()
+    client.force_login(lawyer)
+    html = client.get(DASHBOARD).content.decode()
+    assert 'name="parquet"' in html and "<label for=\"id_parquet\">Parquet</label>" in html
+    response = client.get(DASHBOARD, {"parquet": procedure.parquet_id})
+    expected = Procedure.objects.filter(association=dataset.association, parquet=procedure.parquet_id).count()
+    assert response.context["figures"].totals["procedures"] == expected
