@@ -35,7 +35,7 @@
     var url = picker.getAttribute("data-picker-url");
     var name = picker.getAttribute("data-picker-name");
     var search = picker.querySelector("[data-picker-search]");
-    if (!search) { return; }  // nothing to choose from in this case
+    if (search.hasAttribute("data-picker-empty")) { return; }  // nothing to choose from in this case
     var input = search.querySelector("[role=combobox]");
     var listbox = search.querySelector("[role=listbox]");
     var list = picker.querySelector("[data-picker-list]");
@@ -170,12 +170,6 @@
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
       timer = window.setTimeout(query, DELAY);
-    });
-    input.addEventListener("focus", function () {
-      if (!input.value && listbox.hidden) {
-        window.clearTimeout(timer);
-        timer = window.setTimeout(query, DELAY);
-      }
     });
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") {

@@ -249,3 +249,12 @@ def test_unticking_the_keep_box_unlinks_the_large_selection(client, owner, case,
     response = client.post(url, {**REFERRAL, "procedures_conserver_affiche": "1", "procedures": [procedures[0].pk]})
     assert response.status_code == 302
     assert list(referral.procedures.all()) == [procedures[0]]
+
+
+def test_every_picker_label_names_an_input_even_with_nothing_to_choose(client, owner, case):
+    client.force_login(owner)
+    html = client.get(reverse("procedure_create", args=[case.pk])).content.decode()
+    for name in ("victims", "suspects"):
+        assert f'<label for="id_{name}_recherche">' in html
+        assert f'id="id_{name}_recherche"' in html
+    assert "data-picker-empty" in html
