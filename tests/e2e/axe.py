@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 from pathlib import Path
 
 AXE_SOURCE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -79,9 +80,22 @@ def screenshot(driver, name: str, width: int = DESKTOP) -> Path:
     return path
 
 
+def settle(driver, timeout: float = 15) -> None:
+    """The page as a person reads it: loaded, and its sections fetched on load (aria-busy) in."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if driver.execute_script(
+            "return document.readyState === 'complete' && !document.querySelector('[aria-busy=\"true\"]')"
+        ):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"page jamais prête : {driver.current_url}")
+
+
 def check_page(driver, name: str, *, phone: bool = False) -> None:
     """What every visited page goes through: a screenshot at 1280 px (and 390 px for the pages a
     lawyer opens on a phone), and axe at each width, zero violations."""
+    settle(driver)
     screenshot(driver, name, DESKTOP)
     assert_no_axe_violations(driver, f"{name} ({DESKTOP} px)")
     if phone:
