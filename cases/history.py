@@ -2,12 +2,13 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import pghistory.models
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Case, Victim
@@ -42,6 +43,8 @@ def _object_label(model, data: dict) -> str:
     for key in ("pseudonym", "reference", "name", "title"):
         if data.get(key):
             return str(data[key])
+    if data.get("parquet_reference"):
+        return f"n° {data['parquet_reference']}"
     if data.get("number"):
         return f"n° {data['number']}"
     return f"#{data.get('id', '?')}"
@@ -113,6 +116,16 @@ def _previous_rows(events: list) -> dict:
     return previous
 
 
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{timezone.localtime(value):%d/%m/%Y %H:%M}" if timezone.is_aware(value) else f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return str(value)
+
+
 def _changes(model, before: dict, after: dict) -> list[tuple[str, str, str]]:
     changes = []
     for name in sorted(after):
@@ -124,7 +137,7 @@ def _changes(model, before: dict, after: dict) -> list[tuple[str, str, str]]:
         elif name in SUMMARISED_FIELDS:
             changes.append((_verbose(model, name), "", str(_("recalculée"))))
         else:
-            changes.append((_verbose(model, name), "" if old is None else str(old), "" if new is None else str(new)))
+            changes.append((_verbose(model, name), _shown(old), _shown(new)))
     return changes
 
 

@@ -105,3 +105,13 @@ def test_the_history_includes_the_steps_of_the_case_procedures_with_their_change
     [update] = [entry for entry in case_history(case) if entry.action == "Modification" and entry.changes]
     assert ("TJ Lille", "TJ Douai") in [(before, after) for _name, before, after in update.changes]
     assert str(Hearing._meta.verbose_name) == update.model
+
+
+def test_the_history_names_procedures_by_number_and_writes_dates_the_french_way(owner, case):
+    from tests.procedures.factories import ProcedureFactory
+
+    procedure = ProcedureFactory(case=case, parquet_reference="24/123.456", opened_on=date(2024, 3, 1))
+    type(procedure).objects.filter(pk=procedure.pk).update(opened_on=date(2024, 6, 25))
+    [update] = [entry for entry in case_history(case) if entry.action == "Modification" and entry.changes]
+    assert update.object_label == "n° 24/123.456"
+    assert ("01/03/2024", "25/06/2024") in [(before, after) for _name, before, after in update.changes]

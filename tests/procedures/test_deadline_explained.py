@@ -121,4 +121,4 @@ def test_the_case_history_says_a_computation_changed_without_dumping_it(owner, c
     [entry] = [e for e in case_history(case) if e.model == "délai" and e.action == "Modification"][:1]
     changes = {name: (before, after) for name, before, after in entry.changes}
     assert changes["explication du calcul"] == ("", "recalculée")
-    assert changes["échéance"] == ("2025-06-10", "2025-06-13")
+    assert changes["échéance"] == ("10/06/2025", "13/06/2025")
