@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
@@ -107,8 +108,27 @@ def test_a_lawyer_finds_a_procedure_by_its_number_records_a_filing_and_sees_its_
 
     browser.find_element(By.LINK_TEXT, world.case.reference).click()
     wait_for(lambda: browser.current_url.endswith(f"/affaires/{world.case.pk}/"))
-    assert "23" in digits_only(text_of(browser))
+    assert "23051" in digits_only(text_of(browser))
     check_page(browser, "affaire-reference", phone=True)
+    # Every list the case page loads on demand (timeline, prescription, history…), opened in place.
+    links = browser.find_elements(By.CSS_SELECTOR, ".lazy-section a[data-section-link]")
+    assert len(links) >= 2, len(links)
+    for index in range(len(links)):
+        link = browser.find_elements(By.CSS_SELECTOR, ".lazy-section a[data-section-link]")[index]
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+        link.click()
+    check_page(browser, "affaire-reference-sections-ouvertes")
+
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Liste des procédures").click()
+    wait_for(lambda: browser.current_url.split("?")[0].endswith(f"/affaires/{world.case.pk}/procedures/"))
+    check_page(browser, "liste-procedures", phone=True)
+    for link_text, name, path in (
+        ("Délais de l'équipe", "delais-equipe", reverse("deadline_team")),
+        ("Agenda", "agenda", reverse("calendar_page")),
+    ):
+        browser.find_element(By.CSS_SELECTOR, "nav.main-nav").find_element(By.LINK_TEXT, link_text).click()
+        wait_for(lambda path=path: browser.current_url.endswith(path), message=browser.current_url)
+        check_page(browser, name)
 
 
 def test_a_staff_member_prints_a_hearing_dossier_from_the_home_panel_and_downloads_it(
