@@ -214,3 +214,9 @@ def test_an_outsider_sees_none_of_it(browser, reference_world):
         assert "Page introuvable (erreur 404)" in text_of(browser), (path, text_of(browser)[:500])
         assert case.reference not in text_of(browser) and procedure.parquet_reference not in text_of(browser)
     check_page(browser, "introuvable-404")
+
+    # Its own dashboard counts its own association's procedures: none of the 23,051.
+    browser.get(world.url + reverse("statistics_dashboard"))
+    figure = browser.find_element(By.CSS_SELECTOR, '[data-figure="procedures"]').text
+    assert digits_only(figure) == "0", figure
+    assert "23051" not in digits_only(text_of(browser))
