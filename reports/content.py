@@ -25,10 +25,12 @@ from procedures.models import (
 from procedures.panels import parquet_chains
 from procedures.selectors import case_timeline
 
+from . import aggregates
 from .models import Dossier, DossierScope, Section, ordered_sections
 
-# Sections that may be cut into slices rendered apart (several workers), with their row counts.
-SPLITTABLE = {Section.TIMELINE, Section.BORDEREAU}
+# Sections that may be cut into slices rendered apart (several workers), with the weight of one
+# of their rows: an annex line costs WeasyPrint about a fifth of a timeline paragraph.
+SPLITTABLE = {Section.TIMELINE: 1, Section.BORDEREAU: 1, Section.ANNEX_PROCEDURES: 0.2, Section.ANNEX_TIMELINE: 0.2}
 # Sections that are not HTML pages of the body.
 NOT_IN_BODY = {Section.COVER, Section.EXHIBITS}
 EVENT_KIND_LABELS = dict(EventKind.choices)
@@ -45,7 +47,10 @@ def section_label(key: str) -> str:
         Section.FILINGS: "Constitutions de partie civile",
         Section.HEARINGS: "Audiences et décisions",
         Section.DEADLINES: "Délais en cours",
+        Section.PRESCRIPTION: "Prescription de l’action publique",
         Section.BORDEREAU: "Bordereau des pièces",
+        Section.ANNEX_PROCEDURES: "Annexe 1 — Liste des procédures",
+        Section.ANNEX_TIMELINE: "Annexe 2 — Chronologie complète",
         Section.EXHIBITS: "Pièces",
         Section.COVER: "Page de garde",
     }[key]
@@ -94,12 +99,18 @@ def _timeline_keys(case) -> list[tuple[str, int]]:
     ]
 
 
-def _weights(dossier: Dossier, sections: list[str]) -> dict[str, int]:
+def _weights(dossier: Dossier, sections: list[str], *, large: bool) -> dict[str, int]:
     case = dossier.case
     counters = {
         Section.SUMMARY: lambda: 15,
         Section.PARTIES: lambda: case.victims.count() + case.suspects.count() + 2,
-        Section.PROCEDURES: lambda: 4 * _procedures_of(dossier).count() + 1,
+        Section.PROCEDURES: lambda: (
+            2 * case.procedures.values("parquet").distinct().count() + 10
+            if large
+            else 4 * _procedures_of(dossier).count() + 1
+        ),
+        Section.TIMELINE: lambda: aggregates.recent_steps() + aggregates.major_steps(),
+        Section.PRESCRIPTION: lambda: 4 * case.offences.count() + 10,
         Section.REFERRALS: lambda: 3 * case.referrals.count() + 1,
         Section.FILINGS: lambda: 4 * scoped(dossier, Filing.objects.filter(procedure__case=case)).count() + 1,
         Section.HEARINGS: lambda: (
@@ -117,7 +128,9 @@ def plan_parts(dossier: Dossier, *, rows_per_part: int) -> list[dict]:
     bordereau is sliced by key ranges (date and id of the events, numbers of the exhibits), so
     each piece reads exactly its rows even if rows are added meanwhile."""
     body = [key for key in ordered_sections(dossier.sections) if key not in NOT_IN_BODY]
-    weights = _weights(dossier, body)
+    # A large case prints summaries of its procedures and timeline; its full lists are annexes.
+    large = aggregates.summarised(dossier)
+    weights = _weights(dossier, body, large=large)
     parts: list[dict] = []
     current: list[dict] = []
     weight = 0
@@ -129,40 +142,50 @@ def plan_parts(dossier: Dossier, *, rows_per_part: int) -> list[dict]:
         current, weight = [], 0
 
     for key in body:
-        if key not in SPLITTABLE:
+        summary = large and key in {Section.PROCEDURES, Section.TIMELINE}
+        if key not in SPLITTABLE or summary:
             if current and weight + weights[key] > rows_per_part:
                 flush()
-            current.append({"section": key})
+            current.append({"section": key, "summary": True} if summary else {"section": key})
             weight += weights[key]
             continue
-        if key == Section.TIMELINE:
-            keys = _timeline_keys(dossier.case)
-        else:
-            keys = list(dossier.case.exhibits.order_by("number").values_list("number", flat=True))
+        keys = _slice_keys(dossier, key)
         if not keys:
             current.append({"section": key, "empty": True})
             weight += 1
             continue
+        cost = SPLITTABLE[key]
         start = 0
         while start < len(keys):
             room = rows_per_part - weight
             if current and room < max(1, rows_per_part // 5):
                 flush()
                 room = rows_per_part
-            piece = keys[start : start + room]
+            piece = keys[start : start + max(1, int(room / cost))]
             block = {"section": key, "continued": start > 0}
-            if key == Section.TIMELINE:
+            if key in (Section.TIMELINE, Section.ANNEX_TIMELINE):
                 block["after"] = list(keys[start - 1]) if start else None
                 block["upto"] = list(piece[-1])
+            elif key == Section.ANNEX_PROCEDURES:
+                block["ids"] = [pk for pk, _parquet in piece]
+                block["previous_parquet"] = keys[start - 1][1] if start else None
             else:
                 block["first"], block["last"] = piece[0], piece[-1]
             current.append(block)
-            weight += len(piece)
+            weight += max(1, round(len(piece) * cost))
             start += len(piece)
             if weight >= rows_per_part:
                 flush()
     flush()
     return parts
+
+
+def _slice_keys(dossier: Dossier, key: str) -> list:
+    if key in (Section.TIMELINE, Section.ANNEX_TIMELINE):
+        return _timeline_keys(dossier.case)
+    if key == Section.ANNEX_PROCEDURES:
+        return aggregates.annex_procedure_keys(dossier.case)
+    return list(dossier.case.exhibits.order_by("number").values_list("number", flat=True))
 
 
 # --- the sections' data ---------------------------------------------------------------------------
@@ -204,6 +227,8 @@ def _procedures_of(dossier):
 
 
 def _procedures(dossier, block):
+    if block.get("summary"):
+        return aggregates.procedures_by_parquet(dossier, block)
     procedures = list(
         _procedures_of(dossier)
         .select_related("parquet__court_of_appeal")
@@ -242,6 +267,8 @@ def _timeline_filter(events, block):
 
 
 def _timeline(dossier, block):
+    if block.get("summary"):
+        return aggregates.recent_and_major_steps(dossier, block)
     if block.get("empty"):
         return {"years": []}
     events = _timeline_filter(case_timeline(dossier.case), block)
@@ -361,7 +388,10 @@ LOADERS = {
     Section.FILINGS: _filings,
     Section.HEARINGS: _hearings,
     Section.DEADLINES: _deadlines,
+    Section.PRESCRIPTION: aggregates.prescription_summary,
     Section.BORDEREAU: _bordereau,
+    Section.ANNEX_PROCEDURES: aggregates.annex_procedures,
+    Section.ANNEX_TIMELINE: aggregates.annex_timeline,
 }
 
 
@@ -376,7 +406,7 @@ def part_html(dossier: Dossier, spec: dict, *, stylesheet: str = "reports/print.
             {
                 **block,
                 "label": section_label(key),
-                "template": f"reports/pdf/sections/{key}.html",
+                "template": f"reports/pdf/sections/{key}{'_summary' if block.get('summary') else ''}.html",
                 **LOADERS[key](dossier, block),
             }
         )

@@ -22,11 +22,17 @@ class Section(models.TextChoices):
     FILINGS = "filings", _("Constitutions de partie civile et leur fondement")
     HEARINGS = "hearings", _("Audiences et décisions")
     DEADLINES = "deadlines", _("Délais en cours")
+    PRESCRIPTION = "prescription", _("Prescription de l'action publique (par infraction et groupe de victimes)")
     BORDEREAU = "bordereau", _("Bordereau des pièces")
+    ANNEX_PROCEDURES = "annex_procedures", _("Annexe : liste complète des procédures")
+    ANNEX_TIMELINE = "annex_timeline", _("Annexe : chronologie complète")
     EXHIBITS = "exhibits", _("Pièces elles-mêmes, en annexe")
 
 
 SECTION_ORDER = [section.value for section in Section]
+# The full lists of a large case, printed after the body: its procedures and timeline sections
+# are then summaries (reports/aggregates.py). A small case's sections already list every row.
+ANNEX_SECTIONS = [Section.ANNEX_PROCEDURES.value, Section.ANNEX_TIMELINE.value]
 
 
 def ordered_sections(sections) -> list[str]:

@@ -26,8 +26,9 @@ from procedures.selectors import hearing_get, procedure_get
 
 from . import rpva, services
 from .content import section_label
+from .estimate import default_sections, dossier_estimate, pages_per_second
 from .forms import DossierRequestForm
-from .models import Dossier, DossierScope, DossierStatus, ordered_sections
+from .models import Dossier, DossierScope, DossierStatus, Section, ordered_sections
 from .selectors import dossier_get, dossier_require_download, preset_get, preset_list
 
 
@@ -36,7 +37,7 @@ def dossier_request_view(request, case_id):
     case, access = case_get(request.user, case_id, require="print")
     association = services.acting_association(request.user, case, access)
     presets = preset_list(request.user).filter(association=association)
-    initial = {}
+    initial = {"sections": default_sections(case)}
     chosen = request.GET.get("preset")
     if chosen:
         preset = preset_get(request.user, chosen)
@@ -69,6 +70,9 @@ def dossier_request_view(request, case_id):
             messages.success(request, _("Dossier demandé : il s'affiche ici dès qu'il est prêt."))
             return redirect("dossier_detail", dossier.pk)
     preset_sections = {str(preset.pk): preset.sections for preset in presets}
+    # Said before the request is confirmed: for the sections ticked (or the default ones).
+    ticked = [key for key in form["sections"].value() or [] if key in Section.values] if form.is_bound else None
+    estimate = dossier_estimate(case, ticked or None)
     return render(
         request,
         "reports/dossier_form.html",
@@ -79,6 +83,8 @@ def dossier_request_view(request, case_id):
             "form": form,
             "presets": presets,
             "preset_sections_json": json.dumps(preset_sections),
+            "estimate": estimate,
+            "estimate_json": json.dumps({"pages": estimate.per_section, "pages_per_second": pages_per_second()}),
         },
     )
 

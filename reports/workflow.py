@@ -10,6 +10,7 @@ assembles the dossier (rendering.assemble), numbering every page once the whole 
 import hashlib
 import logging
 import tempfile
+import threading
 from datetime import timedelta
 
 from celery import current_app
@@ -18,7 +19,8 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Sum
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,6 +95,9 @@ class Run:
     def progress(self, percent: float) -> None:
         self._mine().update(progress=Greatest(F("progress"), min(int(percent), 99)), heartbeat_at=timezone.now())
 
+    def ticking(self, ceiling: float) -> "Ticker":
+        return Ticker(self, ceiling)
+
     def fail(self, reason: str) -> None:
         now = timezone.now()
         failed = Dossier.objects.filter(
@@ -121,6 +126,46 @@ class Run:
                 )
                 % {"kind": type(error).__name__, "error": str(error)[:300]}
             )
+
+
+def tick_seconds() -> float:
+    return getattr(settings, "DOSSIER_TICK_SECONDS", 3.0)
+
+
+class Ticker:
+    """Moves the bar during a step that reports nothing from inside (a WeasyPrint pass, pypdf's
+    writing of the whole dossier): one point every few seconds, never past `ceiling`, so that
+    the page never looks frozen while a worker is busy. Its own thread, its own connection; it
+    does nothing inside a caller's transaction, whose row no other connection may see or lock."""
+
+    def __init__(self, run: Run, ceiling: float):
+        self.run = run
+        self.ceiling = min(int(ceiling), 99)
+        self.stop = threading.Event()
+        self.thread = None
+
+    def __enter__(self):
+        if not connection.in_atomic_block:
+            self.thread = threading.Thread(target=self._tick, name=f"dossier-{self.run.dossier.pk}-ticker", daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout=10)
+        return False
+
+    def _tick(self) -> None:
+        try:
+            while not self.stop.wait(tick_seconds()):
+                self.run._mine().filter(progress__lt=self.ceiling).update(
+                    progress=F("progress") + 1, heartbeat_at=timezone.now()
+                )
+        except Exception:  # a missed tick must never break a rendering
+            logger.warning("Dossier %s : avancement non mis à jour", self.run.dossier.pk, exc_info=True)
+        finally:
+            connection.close()
 
 
 def _load(dossier_id: int) -> Dossier:
@@ -165,7 +210,9 @@ def dossier_render(*, dossier_id: int, parallel: bool = True) -> Dossier | None:
             return dossier
         specs = content.plan_parts(dossier, rows_per_part=rows_per_chunk())
         large = sum(spec["weight"] for spec in specs) > rows_per_pass()
-        if parallel and large and not _eager():
+        if large:
+            # Every chunk goes to storage as soon as it is rendered, here or on other workers:
+            # a process never holds more than one WeasyPrint pass, whatever the case's size.
             DossierChunk.objects.bulk_create(
                 [
                     DossierChunk(dossier=dossier, index=index, spec=spec, weight=spec["weight"])
@@ -173,7 +220,10 @@ def dossier_render(*, dossier_id: int, parallel: bool = True) -> Dossier | None:
                 ],
                 ignore_conflicts=True,
             )
-            _dispatch_chunks(run)
+            if parallel and not _eager():
+                _dispatch_chunks(run)
+            else:
+                _render_chunks_here(run)
             return dossier
         specs = content.plan_parts(dossier, rows_per_part=rows_per_pass())
         run.progress(3)
@@ -181,7 +231,8 @@ def dossier_render(*, dossier_id: int, parallel: bool = True) -> Dossier | None:
         done, parts = 0, []
         for spec in specs:
             run.check_time()
-            parts.append(rendering.render_part(dossier, spec))
+            with run.ticking(3 + 72 * (done + spec["weight"]) / total):
+                parts.append(rendering.render_part(dossier, spec))
             done += spec["weight"]
             run.progress(3 + 72 * done / total)
         _assemble_and_store(run, parts)
@@ -213,6 +264,21 @@ def _dispatch_chunks(run: Run) -> None:
         render_dossier_chunk.delay(chunk_id)
 
 
+def _render_chunks_here(run: Run) -> None:
+    """No worker to share with (`render_dossier`, or tasks run in-process): the chunks one after
+    the other in this process, each written to storage, then the assembly from storage."""
+    dossier = run.dossier
+    Dossier.objects.filter(pk=dossier.pk, attempt=run.attempt).update(phase=DossierPhase.CHUNKS)
+    dossier.chunks.exclude(status=DossierStatus.DONE).update(status=DossierStatus.QUEUED)
+    run.progress(3)
+    pending = list(dossier.chunks.exclude(status=DossierStatus.DONE).order_by("index").values_list("pk", flat=True))
+    if not pending:
+        _maybe_assemble(run)
+        return
+    for chunk_id in pending:
+        dossier_chunk_render(chunk_id=chunk_id)
+
+
 def dossier_chunk_render(*, chunk_id: int) -> None:
     """Render one chunk; the worker that completes the last one assembles the dossier."""
     claimed = DossierChunk.objects.filter(
@@ -226,7 +292,12 @@ def dossier_chunk_render(*, chunk_id: int) -> None:
     run = Run(dossier)
     try:
         run.check_time()
-        part = rendering.render_part(dossier, chunk.spec)
+        weights = dossier.chunks.values("status").annotate(weight=Sum("weight")).order_by()
+        weights = {row["status"]: row["weight"] for row in weights}
+        total = sum(weights.values()) or 1
+        busy = weights.get(DossierStatus.DONE, 0) + weights.get(DossierStatus.RENDERING, 0)
+        with run.ticking(3 + 72 * busy / total):
+            part = rendering.render_part(dossier, chunk.spec)
         name = _save(chunk_path(chunk), ContentFile(part.pdf))
         updated = DossierChunk.objects.filter(
             pk=chunk.pk, status=DossierStatus.RENDERING, attempt=chunk.attempt
@@ -255,19 +326,30 @@ def _maybe_assemble(run: Run) -> None:
     if not claimed:
         return
     parts = []
-    for chunk in dossier.chunks.order_by("index"):
-        with default_storage.open(chunk.file.name, "rb") as handle:
-            data = handle.read()
-        layout = chunk.layout or {}
+    for name, pages, layout in dossier.chunks.order_by("index").values_list("file", "pages", "layout"):
+        layout = layout or {}
         parts.append(
-            RenderedDocument(
-                pdf=data,
-                pages=chunk.pages,
+            StoredPart(
+                name=name,
+                pages=pages,
                 bookmarks=[tuple(entry) for entry in layout.get("bookmarks", [])],
                 starts=layout.get("starts", {}),
             )
         )
     _assemble_and_store(run, parts)
+
+
+class StoredPart:
+    """A chunk already in storage, as the assembly reads a rendered piece: its PDF is read when
+    the assembly reaches it, one at a time, never every chunk's bytes together."""
+
+    def __init__(self, *, name: str, pages: int, bookmarks, starts):
+        self.name, self.pages, self.bookmarks, self.starts = name, pages, bookmarks, starts
+
+    @property
+    def pdf(self) -> bytes:
+        with default_storage.open(self.name, "rb") as handle:
+            return handle.read()
 
 
 def _save(name: str, content_file) -> str:
@@ -292,7 +374,7 @@ def _assemble_and_store(run: Run, parts: list[RenderedDocument]) -> None:
             exhibits.append(rendering.prepare_exhibit(dossier, exhibit))
             run.progress(78)
     run.check_time()
-    with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as target:
+    with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as target, run.ticking(99):
         assembled = rendering.assemble(dossier, parts, exhibits, target, progress=lambda f: run.progress(80 + 18 * f))
         size = target.tell()
         target.seek(0)
@@ -300,24 +382,30 @@ def _assemble_and_store(run: Run, parts: list[RenderedDocument]) -> None:
         target.seek(0)
         name = _save(dossier_path(dossier), File(target, name="dossier.pdf"))
     now = timezone.now()
-    finished = run._mine().update(
-        status=DossierStatus.DONE,
-        phase=DossierPhase.NONE,
-        progress=100,
-        file=name,
-        sha256=sha256,
-        pages=assembled.pages,
-        size=size,
-        error="",
-        finished_at=now,
-        duration=now - F("started_at"),
-        heartbeat_at=now,
-    )
+    chunk_files = list(dossier.chunks.exclude(file="").values_list("file", flat=True))
+    # Done and its chunks forgotten in one step: whoever sees it done sees no chunk left.
+    with transaction.atomic():
+        finished = run._mine().update(
+            status=DossierStatus.DONE,
+            phase=DossierPhase.NONE,
+            progress=100,
+            file=name,
+            sha256=sha256,
+            pages=assembled.pages,
+            size=size,
+            error="",
+            finished_at=now,
+            duration=now - F("started_at"),
+            heartbeat_at=now,
+        )
+        if finished:
+            dossier.chunks.update(file="")
     if not finished:
         # Given up for dead and replaced meanwhile: the successor's file is the dossier's.
         default_storage.delete(name)
         return
-    _delete_chunk_files(dossier)
+    for chunk_file in chunk_files:
+        default_storage.delete(chunk_file)
     logger.info("Dossier %s : %s pages, %s octets, sha256 %s", dossier.pk, assembled.pages, size, sha256)
 
 

@@ -72,6 +72,35 @@
     });
   }
 
+  // The estimate of the request form follows the sections ticked (pages per section and the
+  // workers' speed come from the server; the text is translated there too).
+  function estimate(form) {
+    var panel = document.getElementById("dossier-estimate");
+    var figures;
+    try {
+      figures = JSON.parse(panel ? panel.getAttribute("data-estimate") : "null");
+    } catch (error) {
+      return;
+    }
+    if (!figures) {
+      return;
+    }
+    var target = panel.querySelector('[data-field="estimate"]');
+    function update() {
+      var boxes = form.querySelectorAll('input[name="sections"]:checked');
+      var pages = 1;
+      for (var i = 0; i < boxes.length; i++) {
+        pages += figures.pages[boxes[i].value] || 0;
+      }
+      var minutes = Math.max(1, Math.ceil((5 + pages / figures.pages_per_second) / 60));
+      target.textContent = panel
+        .getAttribute("data-text")
+        .replace("%(pages)s", pages.toLocaleString("fr-FR"))
+        .replace("%(minutes)s", minutes);
+    }
+    form.addEventListener("change", update);
+  }
+
   function init() {
     var panel = document.getElementById("dossier-status");
     if (panel) {
@@ -80,6 +109,7 @@
     var form = document.getElementById("dossier-request");
     if (form) {
       presetMenu(form);
+      estimate(form);
     }
   }
 

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cases.models import Case
 from reports import services
+from reports.estimate import default_sections, dossier_estimate
 from reports.models import SECTION_ORDER, DossierPreset, DossierStatus
 
 
@@ -41,19 +42,22 @@ class Command(BaseCommand):
             chosen_preset = DossierPreset.objects.filter(association=case.association, name=preset).first()
             if chosen_preset is None:
                 raise CommandError(f"Aucun modèle « {preset} » pour {case.association.short_name}.")
-        chosen = sections.split(",") if sections else (None if chosen_preset else SECTION_ORDER)
+        # A large case's default is summaries plus the full lists as annexes, rendered chunk by
+        # chunk through storage: this process never holds the whole case.
+        chosen = sections.split(",") if sections else (None if chosen_preset else default_sections(case))
         try:
             dossier = services.dossier_request_from_command(
                 case=case, recipient=recipient, sections=chosen, preset=chosen_preset
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
+        self.stdout.write(f"Estimation : {dossier_estimate(case, dossier.sections).text}.")
         services.dossier_render(dossier_id=dossier.pk, parallel=False)
         dossier.refresh_from_db()
         if dossier.status != DossierStatus.DONE:
             raise CommandError(f"Dossier n° {dossier.pk} en échec : {dossier.error}")
         with dossier.file.open("rb") as source, open(out, "wb") as target:
-            shutil.copyfileobj(source, target)
+            shutil.copyfileobj(source, target, 1024 * 1024)
         seconds = dossier.duration.total_seconds() if dossier.duration else 0
         self.stdout.write(
             self.style.SUCCESS(
