@@ -229,7 +229,7 @@ def test_the_dashboard_offers_the_parquet_filter_and_applies_it(client, dataset,
     procedure = Procedure.objects.filter(association=dataset.association).first()
     client.force_login(lawyer)
     html = client.get(DASHBOARD).content.decode()
-    assert 'name="parquet"' in html and "<label for=\"id_parquet\">Parquet</label>" in html
+    assert 'name="parquet"' in html and '<label for="id_parquet">Parquet</label>' in html
     response = client.get(DASHBOARD, {"parquet": procedure.parquet_id})
     expected = Procedure.objects.filter(association=dataset.association, parquet=procedure.parquet_id).count()
     assert response.context["figures"].totals["procedures"] == expected
