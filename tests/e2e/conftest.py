@@ -90,6 +90,19 @@ def reference_world(django_db_setup, django_db_blocker, tmp_path_factory):
             # What a TransactionTestCase with serialized_rollback does: empty, then as migrated.
             call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
             connection.creation.deserialize_db_from_string(snapshot)
+            # flush restarted every sequence at 1 while the rows came back with their ids: the next
+            # insert of a later test would collide with them (« Key (id)=(1) already exists »).
+            _reset_sequences()
+
+
+def _reset_sequences() -> None:
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True))
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def _build(url: str) -> ReferenceWorld:

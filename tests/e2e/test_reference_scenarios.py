@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from selenium.common.exceptions import NoSuchElementException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -27,18 +28,22 @@ pytestmark = pytest.mark.django_db
 SPACES = "\u00a0\u202f "
 
 
-def wait_for(condition, timeout: float = 60, message: str = ""):
+def wait_for(condition, timeout: float = 60, message=""):
+    """`message` may be a callable: read only on failure (a page in mid-navigation has no body)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = condition()
         if result:
             return result
         time.sleep(0.25)
-    raise AssertionError(message or "condition jamais remplie")
+    raise AssertionError((message() if callable(message) else message) or "condition jamais remplie")
 
 
 def text_of(browser) -> str:
-    return browser.find_element(By.TAG_NAME, "body").text
+    try:
+        return browser.find_element(By.TAG_NAME, "body").text
+    except NoSuchElementException:  # between two pages
+        return ""
 
 
 def digits_only(text: str) -> str:
@@ -89,7 +94,9 @@ def test_a_lawyer_finds_a_procedure_by_its_number_records_a_filing_and_sees_its_
         )
     browser.find_element(By.ID, "id_consignation_amount").send_keys("1500")
     browser.find_element(By.CSS_SELECTOR, "main form.form button[type=submit]").click()
-    wait_for(lambda: browser.current_url.endswith(f"/procedures/{procedure.pk}/"), message=text_of(browser)[:2000])
+    wait_for(
+        lambda: browser.current_url.endswith(f"/procedures/{procedure.pk}/"), message=lambda: text_of(browser)[:2000]
+    )
     assert "Constitution de partie civile enregistrée." in text_of(browser)
     check_page(browser, "procedure-apres-constitution")
 
@@ -151,7 +158,7 @@ def test_a_staff_member_prints_a_hearing_dossier_from_the_home_panel_and_downloa
             return False
         return True
 
-    wait_for(downloadable, timeout=180, message=f"dossier jamais prêt : {text_of(browser)[:1500]}")
+    wait_for(downloadable, timeout=180, message=lambda: f"dossier jamais prêt : {text_of(browser)[:1500]}")
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.DONE and dossier.pages >= 1
     check_page(browser, "dossier-audience", phone=True)
