@@ -8,7 +8,6 @@ built here, never Victim objects, so no template can print an identity by mistak
 
 from datetime import date
 
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -255,23 +254,12 @@ def _procedures(dossier, block):
     return {"procedures": rows}
 
 
-def _timeline_filter(events, block):
-    after, upto = block.get("after"), block.get("upto")
-    if after:
-        day, pk = date.fromisoformat(after[0]), after[1]
-        events = events.filter(Q(occurred_on__gt=day) | Q(occurred_on=day, pk__gt=pk))
-    if upto:
-        day, pk = date.fromisoformat(upto[0]), upto[1]
-        events = events.filter(Q(occurred_on__lt=day) | Q(occurred_on=day, pk__lte=pk))
-    return events
-
-
 def _timeline(dossier, block):
     if block.get("summary"):
         return aggregates.recent_and_major_steps(dossier, block)
     if block.get("empty"):
         return {"years": []}
-    events = _timeline_filter(case_timeline(dossier.case), block)
+    events = aggregates.timeline_slice(case_timeline(dossier.case), block)
     previous_year = date.fromisoformat(block["after"][0]).year if block.get("after") else None
     years: list[dict] = []
     for event in events:
