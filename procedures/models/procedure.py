@@ -43,6 +43,17 @@ class Outcome(models.TextChoices):
     TRANSFERRED = "transferred", _("Dessaisissement au profit d'un autre parquet")
 
 
+def _search_key():
+    """The parquet number's letters and digits, upper case: what both search indexes hold."""
+    return models.Func(
+        Upper("parquet_reference"),
+        models.Value("[^0-9A-Z]"),
+        models.Value(""),
+        models.Value("g"),
+        function="REGEXP_REPLACE",
+    )
+
+
 @track_changes(level=pghistory.Statement)
 class Procedure(models.Model):
     """The proceedings (procédure) opened by one parquet for a case. A transfer (dessaisissement)
@@ -123,13 +134,7 @@ class Procedure(models.Model):
             # "24123456"): the key procedures.procedure_list.parquet_search_key computes.
             models.Index(
                 OpClass(
-                    models.Func(
-                        Upper("parquet_reference"),
-                        models.Value("[^0-9A-Z]"),
-                        models.Value(""),
-                        models.Value("g"),
-                        function="REGEXP_REPLACE",
-                    ),
+                    _search_key(),
                     name="text_pattern_ops",
                 ),
                 name="procedure_search_key_idx",
@@ -137,13 +142,7 @@ class Procedure(models.Model):
             # "Part of the number is enough": LIKE '%…%' on the same key, through trigrams.
             GinIndex(
                 OpClass(
-                    models.Func(
-                        Upper("parquet_reference"),
-                        models.Value("[^0-9A-Z]"),
-                        models.Value(""),
-                        models.Value("g"),
-                        function="REGEXP_REPLACE",
-                    ),
+                    _search_key(),
                     name="gin_trgm_ops",
                 ),
                 name="procedure_search_key_trgm_idx",
