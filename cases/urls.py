@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import fragment_views, member_views, picker_views, views
+from . import fragment_views, member_views, parquet_picker, picker_views, views
 from .access_log import views as access_log_views
 from .privacy import views as privacy_views
 
@@ -14,6 +14,7 @@ urlpatterns = [
         picker_views.case_suspect_choices_view,
         name="case_suspect_choices",
     ),
+    path("parquets/choix/", parquet_picker.parquet_choices_view, name="parquet_choices"),
     path("association/changer/", views.association_switch, name="association_switch"),
     path("associations/<int:association_id>/membres/", views.member_list_view, name="member_list"),
     path("associations/<int:association_id>/membres/ajouter/", member_views.member_add_view, name="member_add"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms import DateInput
 from cases.models import Association, CaseOffence, Offence, Parquet
+from cases.parquet_picker import ParquetField
 from cases.pickers import suspect_picker_field, victim_picker_field
 
 from .models import (
@@ -77,6 +78,13 @@ def _parquets(current_id=None):
     return Parquet.objects.filter(condition).order_by("name")
 
 
+def _parquet_field(form: forms.ModelForm, name: str) -> ParquetField:
+    """The typed parquet in place of the ModelForm's list of 168, with the model's label."""
+    generated = form.fields[name]
+    current = getattr(form.instance, f"{name}_id")
+    return ParquetField(_parquets(current), label=generated.label, required=generated.required)
+
+
 def _reference_taken(*, association_id, parquet, reference: str, exclude_pk=None) -> bool:
     duplicates = Procedure.objects.filter(
         association_id=association_id,
@@ -127,7 +135,7 @@ class ProcedureForm(forms.ModelForm):
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.case = case
-        self.fields["parquet"].queryset = _parquets(self.instance.parquet_id)
+        self.fields["parquet"] = _parquet_field(self, "parquet")
         # Pickers: the case's whole set validates what is posted; only the selection is rendered
         # once the set is large (480 victims in the reference case).
         self.fields["victims"] = _picker(self, "victims", victim_picker_field(case))
@@ -161,7 +169,7 @@ class ProcedureForm(forms.ModelForm):
 class ProcedureTransferForm(forms.Form):
     """Dessaisissement: the receiving parquet opens its own procedure."""
 
-    parquet = forms.ModelChoiceField(label=_("Parquet qui reprend la procédure"), queryset=Parquet.objects.none())
+    parquet = ParquetField(label=_("Parquet qui reprend la procédure"), queryset=Parquet.objects.none())
     parquet_reference = forms.CharField(
         label=_label(Procedure, "parquet_reference"),
         max_length=80,
@@ -223,7 +231,7 @@ class ReferralForm(forms.ModelForm):
         self.instance.case = case
         # The association that keeps the case; another author is written in « auteur ».
         self.fields["author_association"].queryset = Association.objects.filter(pk=case.association_id)
-        self.fields["recipient_parquet"].queryset = _parquets(self.instance.recipient_parquet_id)
+        self.fields["recipient_parquet"] = _parquet_field(self, "recipient_parquet")
         # A case holds up to 23,051 procedures: a picker, never a box per procedure.
         self.fields["procedures"] = _picker(self, "procedures", procedure_picker_field(case))
 

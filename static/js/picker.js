@@ -3,6 +3,8 @@
 // for numbers or pseudonyms. This script shows the search box, queries the JSON endpoint
 // (debounced), lists the results as an ARIA combobox/listbox, and adds each chosen one as a
 // ticked box with a remove button, so the form posts the same fields either way.
+// Single mode (data-picker-single, the parquet field): the text box is the field itself, and a
+// chosen result writes its name in it.
 (function () {
   "use strict";
 
@@ -34,11 +36,21 @@
   function bind(picker) {
     var url = picker.getAttribute("data-picker-url");
     var name = picker.getAttribute("data-picker-name");
+    var single = picker.hasAttribute("data-picker-single");
     var search = picker.querySelector("[data-picker-search]");
     if (search.hasAttribute("data-picker-empty")) { return; }  // nothing to choose from in this case
-    var input = search.querySelector("[role=combobox]");
+    var input = search.querySelector(single ? "[data-picker-input]" : "[role=combobox]");
     var listbox = search.querySelector("[role=listbox]");
     var list = picker.querySelector("[data-picker-list]");
+    if (single) {
+      var status = picker.querySelector(".picker-status");
+      input.setAttribute("role", "combobox");
+      input.setAttribute("aria-autocomplete", "list");
+      input.setAttribute("aria-expanded", "false");
+      input.setAttribute("aria-controls", listbox.id);
+      var described = input.getAttribute("aria-describedby");
+      input.setAttribute("aria-describedby", (described ? described + " " : "") + status.id);
+    }
     var timer = null;
     var sequence = 0;
     var active = -1;
@@ -46,9 +58,11 @@
 
     search.hidden = false;
     picker.classList.add("is-enhanced");
-    list.querySelectorAll(".picker-chip").forEach(function (item) {
-      removeButton(picker, item, item.textContent.trim());
-    });
+    if (list) {
+      list.querySelectorAll(".picker-chip").forEach(function (item) {
+        removeButton(picker, item, item.textContent.trim());
+      });
+    }
 
     function close() {
       listbox.hidden = true;
@@ -59,6 +73,7 @@
     }
 
     function existing(id) {
+      if (!list) { return null; }
       return Array.prototype.find.call(list.querySelectorAll("input[type=checkbox]"), function (box) {
         return box.name === name && box.value === String(id);
       });
@@ -67,6 +82,12 @@
     function choose(index) {
       var result = results[index];
       if (!result) { return; }
+      if (single) {
+        input.value = result.value || result.label;
+        announce(picker, input.value + " " + text(picker, "added", "choisi"));
+        close();
+        return;
+      }
       var box = existing(result.id);
       if (box) {
         box.checked = true;
@@ -179,9 +200,14 @@
         event.preventDefault();
         if (!listbox.hidden) { highlight(active - 1); }
       } else if (event.key === "Enter") {
-        // Enter in the search box chooses; it never submits the form.
-        event.preventDefault();
-        if (!listbox.hidden) { choose(active >= 0 ? active : 0); }
+        // Enter in the search box chooses; it never submits the form (in single mode, a closed
+        // list lets Enter submit, as in any text box).
+        if (!listbox.hidden) {
+          event.preventDefault();
+          choose(active >= 0 ? active : 0);
+        } else if (!single) {
+          event.preventDefault();
+        }
       } else if (event.key === "Escape") {
         if (!listbox.hidden) {
           event.preventDefault();

@@ -95,6 +95,9 @@ def test_no_form_renders_the_case_s_procedures_or_victims(db, client, reference,
         assert field_choices(html, name) <= MAX_RENDERED_CHOICES, name
     # Checkboxes of the whole form (the case's procedures or victims would be thousands).
     assert html.count('<input type="checkbox"') <= MAX_RENDERED_CHOICES
+    # Every choice of the page, lists included: the 168 parquets as a list would be most of them.
+    choices = html.count("<option") + html.count('type="checkbox"') + html.count('type="radio"')
+    assert choices <= MAX_RENDERED_CHOICES, choices
     if page.startswith("referral"):
         assert 'name="procedures_texte"' in html
     if page.startswith("procedure_") and page != "procedure_transfer":

@@ -125,6 +125,8 @@ ROUTES: dict[str, Route] = {
     # reads it); the action is in the body, so the route's rule is the case's view.
     "procedure_bulk": page("NOT_ALLOWED", "CASE_VIEW"),
     "global_search": page("SIGNED_IN"),
+    # Reference data (the 168 parquets), the parquet field's search: nothing of any case.
+    "parquet_choices": page("SIGNED_IN"),
     "procedure_update": page("CASE_CHANGE", "CASE_CHANGE"),
     "procedure_transfer": page("CASE_CHANGE", "CASE_CHANGE"),
     "hearing_add": page("CASE_CHANGE", "CASE_CHANGE"),
