@@ -21,3 +21,27 @@ def send_deadline_reminders(self, day: str | None = None) -> dict:
         # Same day on retry: a J-1 reminder retried after midnight must stay the J-1 of that day.
         raise self.retry(args=[today.isoformat()])
     return report
+
+
+@shared_task(
+    name="procedures.open_referral_deadlines", bind=True, max_retries=5, default_retry_delay=30, acks_late=True
+)
+def open_referral_deadlines(self, referral_id: int, event_id: int, user_id: int) -> str:
+    """The deadlines of a referral naming many procedures (services.referral_deadlines_open).
+    Safe to run twice; a referral or event deleted meanwhile has nothing left to open."""
+    from django.contrib.auth import get_user_model
+    from django.db import OperationalError
+
+    from .models import Event, Referral
+    from .services.procedures import referral_deadlines_open
+
+    referral = Referral.objects.select_related("case").filter(pk=referral_id).first()
+    event = Event.objects.filter(pk=event_id).first()
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if referral is None or event is None or user is None:
+        return "gone"
+    try:
+        referral_deadlines_open(referral=referral, event=event, user=user)
+    except OperationalError as error:
+        raise self.retry(exc=error) from error
+    return "done"

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -339,12 +340,25 @@ def filing_eligibility_view(request, procedure_id):
 def referral_add_view(request, case_id):
     case, _access = case_get(request.user, case_id, require="change")
     form = ReferralForm(request.POST or None, case=case)
-    if request.method == "POST" and _save_with(
-        form, lambda data: services.referral_record(user=request.user, case=case, **data)
+    if request.method == "POST" and (
+        saved := _save_with(form, lambda data: services.referral_record(user=request.user, case=case, **data))
     ):
         messages.success(request, _("Saisine enregistrée."))
+        _say_deadlines_queued(request, saved)
         return redirect(reverse("case_detail", args=[case.pk]) + "#saisines")
     return render(request, "cases/record_form.html", {"form": form, "case": case, "title": _("Nouvelle saisine")})
+
+
+def _say_deadlines_queued(request, referral) -> None:
+    if getattr(referral, "deadlines_queued", False):
+        messages.info(
+            request,
+            _(
+                "Les délais de ses %(count)s procédures s'ouvrent en arrière-plan : ils figureront dans "
+                "« Mes délais » d'ici quelques minutes."
+            )
+            % {"count": number_format(referral.procedures.count(), force_grouping=True)},
+        )
 
 
 @login_required
@@ -352,10 +366,11 @@ def referral_update_view(request, referral_id):
     referral, _access = referral_get(request.user, referral_id, require="change")
     case = referral.case
     form = ReferralForm(request.POST or None, instance=referral, case=case)
-    if request.method == "POST" and _save_with(
-        form, lambda data: services.referral_update(user=request.user, referral=referral, **data)
+    if request.method == "POST" and (
+        saved := _save_with(form, lambda data: services.referral_update(user=request.user, referral=referral, **data))
     ):
         messages.success(request, _("Saisine modifiée."))
+        _say_deadlines_queued(request, saved)
         return redirect(reverse("case_detail", args=[case.pk]) + "#saisines")
     return render(request, "cases/record_form.html", {"form": form, "case": case, "title": _("Modifier la saisine")})
 

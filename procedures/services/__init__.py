@@ -14,8 +14,17 @@ from .deadlines import (
     deadline_reassign_allowed,
     deadlines_mark_missed,
     deadlines_open_for,
+    deadlines_open_for_many,
 )
-from .procedures import procedure_create, procedure_transfer, procedure_update, referral_record, referral_update
+from .procedures import (
+    procedure_create,
+    procedure_transfer,
+    procedure_update,
+    referral_deadlines_inline,
+    referral_deadlines_open,
+    referral_record,
+    referral_update,
+)
 from .records import (
     decision_facts,
     decision_record,
@@ -47,6 +56,7 @@ __all__ = [
     "deadline_reassign_allowed",
     "deadlines_mark_missed",
     "deadlines_open_for",
+    "deadlines_open_for_many",
     "decision_facts",
     "decision_record",
     "decision_update",
@@ -61,6 +71,8 @@ __all__ = [
     "procedure_create",
     "procedure_transfer",
     "procedure_update",
+    "referral_deadlines_inline",
+    "referral_deadlines_open",
     "referral_record",
     "referral_update",
 ]

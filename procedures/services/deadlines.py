@@ -95,6 +95,73 @@ def deadlines_open_for(*, procedure: Procedure, facts: openings.Facts, event: Ev
     return [waiting.why for waiting in result.waiting]
 
 
+def deadlines_open_for_many(*, procedures, facts_of, event: Event | None, owner) -> int:
+    """`deadlines_open_for` over many procedures at once (an article 40 notice may name the 23,051
+    of a case): the openings and each computation are worked out once per distinct facts and
+    parquet, the deadlines written in batches. Idempotent like `deadline_open`: a deadline
+    already open for the same trigger is left as it is. Returns the number of rows written."""
+    procedures = list(procedures)
+    results: dict = {}
+    computations: dict = {}
+    parquet_ids = {procedure.parquet_id for procedure in procedures}
+    closures: dict = {parquet_id: set() for parquet_id in parquet_ids}
+    for parquet_id, closed_on in CourtClosure.objects.filter(parquet_id__in=parquet_ids).values_list(
+        "parquet_id", "closed_on"
+    ):
+        closures[parquet_id].add(closed_on)
+    rows, replaced = [], {}
+    for procedure in procedures:
+        facts = facts_of(procedure)
+        if facts not in results:
+            results[facts] = openings.deadlines_opened(facts)
+        for opened in results[facts].opened:
+            key = (opened.rule, opened.trigger, procedure.parquet_id)
+            if key not in computations:
+                try:
+                    computations[key] = engine.compute(
+                        opened.rule,
+                        opened.trigger,
+                        subdivision=procedure.parquet.holiday_subdivision or None,
+                        closures=frozenset(closures[procedure.parquet_id]),
+                    )
+                except engine.NoVersionInForce:
+                    computations[key] = None
+            computation = computations[key]
+            if computation is None:
+                continue
+            explanation = computation.to_dict()
+            if opened.why:
+                explanation["why"] = opened.why
+            association = computation.party == DeadlineParty.ASSOCIATION
+            rows.append(
+                Deadline(
+                    association_id=procedure.association_id,
+                    procedure=procedure,
+                    case_id=procedure.case_id,
+                    rule=opened.rule,
+                    trigger_date=opened.trigger,
+                    party=computation.party,
+                    trigger_event=event,
+                    computed_due_on=computation.due_on,
+                    due_on=computation.due_on,
+                    rule_version=computation.version_label[:300],
+                    explanation=explanation,
+                    owner_id=(procedure.case.lead_lawyer_id or owner.pk) if association else None,
+                )
+            )
+            replaced.setdefault((opened.rule, opened.trigger), []).append(procedure.pk)
+    written = len(Deadline.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True))
+    if event is not None:
+        # As in deadlines_open_for: a starting day recorded since replaces the former one.
+        for (rule, trigger), ids in replaced.items():
+            Deadline.objects.filter(
+                procedure_id__in=ids, trigger_event=event, rule=rule, status=DeadlineStatus.OPEN
+            ).exclude(trigger_date=trigger).update(
+                status=DeadlineStatus.CANCELLED, notes=_("Point de départ remplacé par celui enregistré ensuite.")
+            )
+    return written
+
+
 # --- Deadlines -----------------------------------------------------------------------------------
 
 

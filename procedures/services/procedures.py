@@ -2,8 +2,10 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from cases.models import Case, OffenceNature
@@ -22,7 +24,7 @@ from ..models import (
     ReferralKind,
 )
 from .base import PROCEDURE_FIELDS, REFERRAL_FIELDS, _assign, _event, _require_change, _save
-from .deadlines import deadlines_open_for
+from .deadlines import deadlines_open_for_many
 
 # --- Procedures ----------------------------------------------------------------------------------
 
@@ -119,20 +121,61 @@ def referral_record(*, user, case: Case, procedures=(), **fields) -> Referral:
     return referral
 
 
+def referral_deadlines_inline() -> int:
+    """Past this many procedures, a referral's deadlines open in a worker, not in the request:
+    16,583 deadlines (a complaint naming the whole reference case) take about a minute to write."""
+    return getattr(settings, "REFERRAL_DEADLINES_INLINE", 500)
+
+
 def _referral_deadlines(referral: Referral, event: Event, user) -> None:
-    for procedure in referral.procedures.select_related("parquet", "case"):
-        facts = openings.Facts(
+    """Open now, or queue once the referral is committed; `referral.deadlines_queued` tells the
+    page to say so."""
+    referral.deadlines_queued = referral.procedures.count() > referral_deadlines_inline()
+    if referral.deadlines_queued:
+        from ..tasks import open_referral_deadlines
+
+        transaction.on_commit(lambda: open_referral_deadlines.delay(referral.pk, event.pk, user.pk))
+    else:
+        referral_deadlines_open(referral=referral, event=event, user=user)
+
+
+@transaction.atomic
+def referral_deadlines_open(*, referral: Referral, event: Event, user) -> None:
+    """The deadlines a referral opens in each of its procedures (complaint: art. 85 al. 2 CPP's
+    three months before a PACPC…). Idempotent: run again, it writes nothing new."""
+    procedures = referral.procedures.select_related("parquet", "case")
+    crimes = _crime_procedure_ids(procedures)
+    facts = {
+        any_crime: openings.Facts(
             opener="referral",
             kind=referral.kind,
             on=referral.sent_on,
             complaint_with_procureur=referral.lodged_with
             in {ComplaintLodgedWith.PROCUREUR, ComplaintLodgedWith.POLICE_COPY_TO_PROCUREUR},
             by_the_association=referral.author_association_id == referral.case.association_id,
-            any_crime=_any_crime(procedure),
+            any_crime=any_crime,
         )
-        deadlines_open_for(procedure=procedure, facts=facts, event=event, owner=user)
+        for any_crime in (False, True)
+    }
+    # Most referrals open nothing per procedure (an article 40 notice): no procedure is read then.
+    if any(openings.deadlines_opened(described).opened for described in facts.values()):
+        deadlines_open_for_many(
+            procedures=procedures.iterator(chunk_size=2000),
+            facts_of=lambda procedure: facts[procedure.pk in crimes],
+            event=event,
+            owner=user,
+        )
     if referral.answer == ReferralAnswer.CLASSEMENT and referral.answer_received_on:
         _refusal_ends_the_wait(referral, event)
+
+
+def _crime_procedure_ids(procedures) -> set[int]:
+    """The procedures qualified as a crime: by their own offences, or, for those that have none
+    yet, by their case's (one query for the whole set)."""
+    crime = Q(offences__nature=OffenceNature.CRIME) | Q(
+        offences__isnull=True, case__offences__nature=OffenceNature.CRIME
+    )
+    return set(procedures.filter(crime).values_list("pk", flat=True).distinct())
 
 
 def _refusal_ends_the_wait(referral: Referral, event: Event) -> None:
@@ -146,11 +189,6 @@ def _refusal_ends_the_wait(referral: Referral, event: Event) -> None:
     Deadline.objects.filter(
         trigger_event=event, rule="pacpc_after_complaint", status=DeadlineStatus.OPEN, due_on__gt=received
     ).update(due_on=received, override_reason=reason)
-
-
-def _any_crime(procedure: Procedure) -> bool:
-    offences = procedure.offences.all() if procedure.offences.exists() else procedure.case.offences.all()
-    return offences.filter(nature=OffenceNature.CRIME).exists()
 
 
 def _referral_event(referral: Referral) -> Event:
