@@ -1,6 +1,6 @@
 """What tagging and PDF/A cost a dossier: a table of --rows rows (like a procedures annex) laid out
-by WeasyPrint, written plain and tagged PDF/A-2b, then assembled as a dossier is (pypdf with the
-structure tree merged, then qpdf with object streams), then planned into RPVA parts.
+by WeasyPrint, written plain and tagged PDF/A-2b, then assembled as a dossier is (pikepdf with the
+structure tree merged, saved with object streams), then planned into RPVA parts.
 
     .venv/bin/python benchmarks/bench_pdf_archival.py [--rows 3000] [--limit-kb 300]
 
@@ -27,7 +27,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from pypdf import PdfReader, PdfWriter
+    import pikepdf
     from weasyprint import HTML
 
     from reports import rpva
@@ -53,21 +53,21 @@ def main() -> None:
         print(f"write {label}: {time.perf_counter() - started:.1f} s, {len(outputs[label]):,} bytes")
     for label, data in outputs.items():
         started = time.perf_counter()
-        writer = PdfWriter()
-        structure = StructureTree(writer)
-        reader = PdfReader(io.BytesIO(data))
-        pages = [writer.add_page(page) for page in reader.pages]
-        structure.append_part(reader, pages)
+        pdf = pikepdf.new()
+        structure = StructureTree(pdf)
+        with pikepdf.open(io.BytesIO(data)) as source:
+            pdf.pages.extend(source.pages)
+            structure.append_part(source, 0)
         structure.finish()
         merged = time.perf_counter()
         plain, packed = io.BytesIO(), io.BytesIO()
-        writer.write(plain)
+        pdf.save(plain)
         written = time.perf_counter()
-        write_compact(writer, packed)
+        write_compact(pdf, packed)
         compacted = time.perf_counter()
         print(
-            f"assemble {label}: pages+structure {merged - started:.1f} s; pypdf alone "
-            f"{len(plain.getvalue()):,} bytes in {written - merged:.1f} s; with qpdf object streams "
+            f"assemble {label}: pages+structure {merged - started:.1f} s; plain objects "
+            f"{len(plain.getvalue()):,} bytes in {written - merged:.1f} s; with object streams "
             f"{len(packed.getvalue()):,} bytes in {compacted - written:.1f} s"
         )
         outputs[label] = packed.getvalue()

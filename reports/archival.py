@@ -1,4 +1,4 @@
-"""Tagged PDF (accessibility) and PDF/A-2b (archival) for the dossiers assembled with pypdf.
+"""Tagged PDF (accessibility) and PDF/A-2b (archival) for the dossiers assembled with pikepdf.
 
 WeasyPrint writes each rendered piece tagged and as PDF/A-2b (`reports.pdf.render_html`); the
 assembly then loses what belongs to the catalog (structure tree, XMP, output intent, file
@@ -17,28 +17,15 @@ tagged PDF with the same metadata and output intent, without the claim, and the 
 A false claim would be worse than none: archiving services reject a file that lies."""
 
 import re
-import shutil
-import tempfile
 from datetime import datetime
 from importlib.resources import files
 from xml.sax.saxutils import escape, quoteattr
 
 import pikepdf
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    BooleanObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    NullObject,
-    NumberObject,
-    StreamObject,
-    TextStringObject,
-)
+from pikepdf import Array, Dictionary, Name
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
-PRODUCER = "Suivi des affaires (WeasyPrint, pypdf)"
+PRODUCER = "Suivi des affaires (WeasyPrint, pikepdf)"
 SRGB_PROFILE_NAME = "sRGB IEC61966-2.1"
 
 
@@ -51,105 +38,101 @@ def srgb_profile() -> bytes:
 
 
 class StructureTree:
-    """The structure tree of a PDF assembled page by page in a pypdf writer."""
+    """The structure tree of a PDF assembled page by page in a pikepdf `Pdf`."""
 
-    def __init__(self, writer: PdfWriter):
-        self.writer = writer
-        self.root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
-        self.root_ref = writer._add_object(self.root)
-        self.document = DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/StructElem"),
-                NameObject("/S"): NameObject("/Document"),
-                NameObject("/P"): self.root_ref,
-                NameObject("/K"): ArrayObject(),
-            }
-        )
-        self.document_ref = writer._add_object(self.document)
-        self.root[NameObject("/K")] = ArrayObject([self.document_ref])
-        self.nums = ArrayObject()
+    def __init__(self, pdf: pikepdf.Pdf):
+        self.pdf = pdf
+        self.root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+        self.document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=self.root, K=Array()))
+        self.root.K = Array([self.document])
+        self.nums: list = []
         self.next_key = 0
 
-    def append_part(self, reader: PdfReader, pages: list) -> None:
-        """Graft the structure of a tagged piece whose `pages` (in the writer, in order) were just
-        added from `reader`. Untagged pieces add nothing."""
-        tree = reader.root_object.get("/StructTreeRoot")
+    def append_part(self, source: pikepdf.Pdf, first_page: int) -> None:
+        """Graft the structure of a tagged piece whose pages were just appended from `source`,
+        from page index `first_page` on. Untagged pieces add nothing. The pages must have been
+        copied first: qpdf then maps each element's `/Pg` to the dossier's own copy."""
+        tree = source.Root.get("/StructTreeRoot")
         if tree is None:
             return
-        tree = tree.get_object()
         elements = []
         for top in _as_list(tree.get("/K")):
-            top_object = top.get_object()
-            if top_object.get("/S") == "/Document":
-                elements.extend(_as_list(top_object.get("/K")))
+            if isinstance(top, Dictionary) and top.get("/S") == "/Document":
+                elements.extend(_as_list(top.get("/K")))
             else:
                 elements.append(top)
         offset = self.next_key
-        # Cut the link to the old root before cloning: otherwise pypdf follows /P up to it and
-        # copies the whole old parent tree as unreachable objects.
+        # Cut the link to the old root before copying: otherwise qpdf follows /P up to it and
+        # copies the whole old tree as unreachable objects.
         for element in elements:
-            if isinstance(element, IndirectObject):
-                element.get_object()[NameObject("/P")] = NullObject()
+            if isinstance(element, Dictionary) and "/P" in element:
+                del element["/P"]
         for element in elements:
-            clone = element.clone(self.writer)
-            clone.get_object()[NameObject("/P")] = self.document_ref
-            self.document["/K"].append(clone)
+            if not isinstance(element, Dictionary):
+                continue
+            clone = _copy(self.pdf, element)
+            clone.P = self.document
+            self.document.K.append(clone)
         highest = -1
         for key, value in _number_tree(tree.get("/ParentTree")):
-            self.nums.extend([NumberObject(offset + key), value.clone(self.writer)])
+            self.nums.extend([offset + key, _copy(self.pdf, value)])
             highest = max(highest, key)
-        for source, page in zip(reader.pages, pages, strict=True):
-            if "/StructParents" in source:
-                page[NameObject("/StructParents")] = NumberObject(offset + int(source["/StructParents"]))
-            for annotation in page.get("/Annots") or []:
-                annotation = annotation.get_object()
+        for page in self.pdf.pages[first_page:]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = offset + int(page.obj.StructParents)
+            for annotation in page.obj.get("/Annots") or []:
                 if "/StructParent" in annotation:
-                    annotation[NameObject("/StructParent")] = NumberObject(offset + int(annotation["/StructParent"]))
+                    annotation.StructParent = offset + int(annotation.StructParent)
         self.next_key = offset + highest + 1
 
-    def add_figure(self, page, alternative: str) -> None:
+    def add_figure(self, page: pikepdf.Page, alternative: str) -> None:
         """A page whose content was wrapped in `/Figure <</MCID 0>> BDC … EMC`."""
-        figure = self.writer._add_object(
-            DictionaryObject(
-                {
-                    NameObject("/Type"): NameObject("/StructElem"),
-                    NameObject("/S"): NameObject("/Figure"),
-                    NameObject("/P"): self.document_ref,
-                    NameObject("/Pg"): page.indirect_reference,
-                    NameObject("/K"): NumberObject(0),
-                    NameObject("/Alt"): TextStringObject(alternative),
-                }
+        figure = self.pdf.make_indirect(
+            Dictionary(
+                Type=Name.StructElem,
+                S=Name.Figure,
+                P=self.document,
+                Pg=page.obj,
+                K=0,
+                Alt=pikepdf.String(alternative),
             )
         )
-        self.document["/K"].append(figure)
-        page[NameObject("/StructParents")] = NumberObject(self.next_key)
-        self.nums.extend([NumberObject(self.next_key), ArrayObject([figure])])
+        self.document.K.append(figure)
+        page.obj.StructParents = self.next_key
+        self.nums.extend([self.next_key, Array([figure])])
         self.next_key += 1
 
     def finish(self) -> None:
-        parent_tree = self.writer._add_object(DictionaryObject({NameObject("/Nums"): self.nums}))
-        self.root[NameObject("/ParentTree")] = parent_tree
-        self.root[NameObject("/ParentTreeNextKey")] = NumberObject(self.next_key)
-        catalog = self.writer.root_object
-        catalog[NameObject("/StructTreeRoot")] = self.root_ref
-        catalog[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
+        self.root.ParentTree = self.pdf.make_indirect(Dictionary(Nums=Array(self.nums)))
+        self.root.ParentTreeNextKey = self.next_key
+        self.pdf.Root.StructTreeRoot = self.root
+        self.pdf.Root.MarkInfo = Dictionary(Marked=True)
+
+
+def _copy(pdf: pikepdf.Pdf, value):
+    """`value` of another PDF, copied into `pdf`: qpdf copies indirect objects (and remembers
+    them, so that shared ones stay shared); direct containers are rebuilt around them."""
+    if isinstance(value, pikepdf.Object) and value.is_indirect:
+        return pdf.copy_foreign(value)
+    if isinstance(value, Array):
+        return Array([_copy(pdf, item) for item in value])
+    if isinstance(value, Dictionary):
+        return Dictionary({key: _copy(pdf, item) for key, item in value.items()})
+    return value
 
 
 def _as_list(value) -> list:
     if value is None:
         return []
-    resolved = value.get_object() if isinstance(value, IndirectObject) else value
-    return list(resolved) if isinstance(resolved, ArrayObject) else [value]
+    return list(value) if isinstance(value, Array) else [value]
 
 
 def _number_tree(node):
     """(key, value) pairs of a number tree, leaves in order."""
     if node is None:
         return
-    node = node.get_object()
     nums = node.get("/Nums")
     if nums is not None:
-        nums = nums.get_object()
         for index in range(0, len(nums) - 1, 2):
             yield int(nums[index]), nums[index + 1]
     for kid in node.get("/Kids") or []:
@@ -208,67 +191,55 @@ def xmp_packet(*, info: dict[str, str], created: datetime, language: str, pdfa: 
 
 
 def finish_document(
-    writer: PdfWriter, *, metadata: dict[str, str], created: datetime, language: str, pdfa: bool
+    pdf: pikepdf.Pdf, *, metadata: dict[str, str], created: datetime, language: str, pdfa: bool
 ) -> None:
-    """Information dictionary, XMP, output intent, language, title display, file identifier."""
+    """Information dictionary, XMP, output intent, language, title display."""
     date = pdf_date(created)
     info = {**metadata, "Producer": PRODUCER}
-    writer.add_metadata(
-        {
-            **{f"/{key}": TextStringObject(value) for key, value in info.items()},
-            "/CreationDate": date,
-            "/ModDate": date,
-        }
+    pdf.docinfo = pdf.make_indirect(
+        Dictionary(
+            {
+                **{f"/{key}": pikepdf.String(value) for key, value in info.items()},
+                "/CreationDate": pikepdf.String(date),
+                "/ModDate": pikepdf.String(date),
+            }
+        )
     )
-    packet = DecodedStreamObject()
-    packet.set_data(xmp_packet(info=info, created=created, language=language, pdfa=pdfa))
-    packet[NameObject("/Type")] = NameObject("/Metadata")
-    packet[NameObject("/Subtype")] = NameObject("/XML")
-    profile = StreamObject()
-    profile.set_data(srgb_profile())
-    profile[NameObject("/N")] = NumberObject(3)
-    profile = profile.flate_encode()
-    intent = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/OutputIntent"),
-            NameObject("/S"): NameObject("/GTS_PDFA1"),
-            NameObject("/OutputConditionIdentifier"): TextStringObject(SRGB_PROFILE_NAME),
-            NameObject("/Info"): TextStringObject(SRGB_PROFILE_NAME),
-            NameObject("/DestOutputProfile"): writer._add_object(profile),
-        }
+    packet = pdf.make_stream(
+        xmp_packet(info=info, created=created, language=language, pdfa=pdfa), Type=Name.Metadata, Subtype=Name.XML
+    )
+    profile = pdf.make_stream(srgb_profile(), N=3)
+    intent = Dictionary(
+        Type=Name.OutputIntent,
+        S=Name.GTS_PDFA1,
+        OutputConditionIdentifier=pikepdf.String(SRGB_PROFILE_NAME),
+        Info=pikepdf.String(SRGB_PROFILE_NAME),
+        DestOutputProfile=profile,
     )
     # PDF/A-2 §6.2.8.1 wants no image interpolation; WeasyPrint asks for it on every raster image
     # (CSS `image-rendering: auto`) and exhibits may too. It is only a hint to the viewer.
-    for obj in writer._objects:
-        if isinstance(obj, StreamObject) and obj.get("/Subtype") == "/Image" and "/Interpolate" in obj:
-            obj[NameObject("/Interpolate")] = BooleanObject(False)
-    root = writer.root_object
-    root[NameObject("/Metadata")] = writer._add_object(packet)
-    root[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])
-    root[NameObject("/Lang")] = TextStringObject(language)
-    root[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    writer.pdf_header = "%PDF-1.7"
-    writer.generate_file_identifiers()
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image" and "/Interpolate" in obj:
+            obj.Interpolate = False
+    root = pdf.Root
+    root.Metadata = packet
+    root.OutputIntents = Array([pdf.make_indirect(intent)])
+    root.Lang = pikepdf.String(language)
+    root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
 
 
-def write_compact(writer: PdfWriter, target) -> None:
-    """Write through qpdf with object streams: pypdf writes each of the structure tree's
-    dictionaries as a plain object, which made a tagged dossier about seven times larger (4.9 MB
-    instead of 0.7 MB for a 74-page table); packed in compressed object streams (allowed by
-    PDF/A-2), they weigh what WeasyPrint's own output does."""
-    with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as plain:
-        writer.write(plain)
-        plain.seek(0)
-        with pikepdf.open(plain) as pdf, tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as packed:
-            pdf.save(
-                packed,
-                object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                compress_streams=True,
-                fix_metadata_version=False,
-                deterministic_id=True,
-            )
-            packed.seek(0)
-            shutil.copyfileobj(packed, target)
+def write_compact(pdf: pikepdf.Pdf, target) -> None:
+    """Write as PDF 1.7 with compressed object streams (allowed by PDF/A-2): the structure
+    tree's thousands of small dictionaries then weigh what WeasyPrint's own output does. The
+    file identifier is derived from the content, as PDF/A wants one."""
+    pdf.save(
+        target,
+        min_version="1.7",
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        compress_streams=True,
+        fix_metadata_version=False,
+        deterministic_id=True,
+    )
 
 
 # --- exhibits and PDF/A --------------------------------------------------------------------------

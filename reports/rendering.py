@@ -14,7 +14,7 @@ from django.utils import timezone
 from . import content
 from .models import Dossier, Section
 from .pdf import RenderedDocument, SafeURLFetcher, render_html
-from .stamping import DossierWriter, ExhibitPage, ExhibitUnreadable, exhibit_pages
+from .stamping import DossierWriter, ExhibitFile, ExhibitUnreadable, exhibit_file
 from .templatetags.dossier_fr import typeset
 
 logger = logging.getLogger(__name__)
@@ -48,13 +48,13 @@ def too_many_pages(pages: int) -> str:
 @dataclass
 class ExhibitPiece:
     exhibit: object
-    pages: list[ExhibitPage] | None = None  # a PDF exhibit, drawn page by page
+    pdf: ExhibitFile | None = None  # a PDF exhibit, drawn page by page
     sheet: RenderedDocument | None = None  # an image, or the page standing for an unreadable file
     problem: str = ""
 
     @property
     def count(self) -> int:
-        return len(self.pages) if self.pages is not None else self.sheet.pages
+        return self.pdf.pages if self.pdf is not None else self.sheet.pages
 
 
 def _read(exhibit) -> bytes:
@@ -73,7 +73,7 @@ def prepare_exhibit(dossier: Dossier, exhibit) -> ExhibitPiece:
         return _problem(dossier, exhibit, "le fichier ne correspond plus à l'empreinte SHA-256 enregistrée")
     if exhibit.content_type == "application/pdf":
         try:
-            return ExhibitPiece(exhibit, pages=exhibit_pages(data))
+            return ExhibitPiece(exhibit, pdf=exhibit_file(data))
         except ExhibitUnreadable as error:
             return _problem(dossier, exhibit, str(error))
     if exhibit.content_type.startswith("image/"):
@@ -156,8 +156,8 @@ def assemble(
         writer.append_document(part.pdf)
     progress(0.5)
     for piece in exhibits:
-        if piece.pages is not None:
-            writer.append_exhibit(piece.exhibit.number, piece.pages, title=piece.exhibit.title)
+        if piece.pdf is not None:
+            writer.append_exhibit(piece.exhibit.number, piece.pdf, title=piece.exhibit.title)
         else:
             writer.append_document(piece.sheet.pdf, exhibit_number=piece.exhibit.number)
     toc_start = front.starts.get("toc", 0)

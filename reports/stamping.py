@@ -1,11 +1,14 @@
-"""Assembling a dossier with pypdf: the rendered pieces and the exhibits in order, exhibit pages
+"""Assembling a dossier with pikepdf (qpdf): the rendered pieces and the exhibits in order, exhibit pages
 placed on A4 and stamped « Pièce n° X – p. i/n » as French lawyers number them, the running
 header and « Remis à … » footer on every page, « page X / Y », bookmarks, table-of-contents links
 and the document's metadata.
 
 Numbers are drawn last, once the whole dossier is known, so pieces can be rendered apart (and on
 several workers) and still be numbered right. They are drawn with an embedded subset of DejaVu
-Sans, the font of the running header, in WinAnsi encoding (every character they use is in it)."""
+Sans, the font of the running header, in WinAnsi encoding (every character they use is in it).
+
+qpdf rather than pypdf: the whole-case dossier of the reference case holds some 59,000 structure
+elements, which as Python objects took three times the memory qpdf's own objects take."""
 
 import io
 import logging
@@ -15,18 +18,10 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+import pikepdf
 from fontTools import subset, ttLib
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    FloatObject,
-    IndirectObject,
-    NameObject,
-    NumberObject,
-    StreamObject,
-)
+from pikepdf import Array, Dictionary, Name
+from pypdf import PdfReader
 
 from .archival import StructureTree, archival_problem, finish_document, write_compact
 
@@ -120,37 +115,31 @@ def stamp_font() -> StampFont:
     )
 
 
-def _font_object(writer: PdfWriter, font: StampFont) -> IndirectObject:
-    program = StreamObject()
-    program.set_data(font.data)
-    program[NameObject("/Length1")] = NumberObject(len(font.data))
-    name = NameObject("/COCOST+DejaVuSans")
-    descriptor = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/FontDescriptor"),
-            NameObject("/FontName"): name,
-            NameObject("/Flags"): NumberObject(32),
-            NameObject("/FontBBox"): ArrayObject([NumberObject(value) for value in font.bbox]),
-            NameObject("/ItalicAngle"): NumberObject(0),
-            NameObject("/Ascent"): NumberObject(font.ascent),
-            NameObject("/Descent"): NumberObject(font.descent),
-            NameObject("/CapHeight"): NumberObject(729),
-            NameObject("/StemV"): NumberObject(80),
-            NameObject("/FontFile2"): writer._add_object(program),
-        }
+def _font_object(pdf: pikepdf.Pdf, font: StampFont) -> pikepdf.Object:
+    program = pdf.make_stream(font.data, Length1=len(font.data))
+    name = Name("/COCOST+DejaVuSans")
+    descriptor = Dictionary(
+        Type=Name.FontDescriptor,
+        FontName=name,
+        Flags=32,
+        FontBBox=Array(font.bbox),
+        ItalicAngle=0,
+        Ascent=font.ascent,
+        Descent=font.descent,
+        CapHeight=729,
+        StemV=80,
+        FontFile2=program,
     )
-    return writer._add_object(
-        DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/TrueType"),
-                NameObject("/BaseFont"): name,
-                NameObject("/FirstChar"): NumberObject(32),
-                NameObject("/LastChar"): NumberObject(255),
-                NameObject("/Widths"): ArrayObject([NumberObject(width) for width in font.widths]),
-                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-                NameObject("/FontDescriptor"): writer._add_object(descriptor),
-            }
+    return pdf.make_indirect(
+        Dictionary(
+            Type=Name.Font,
+            Subtype=Name.TrueType,
+            BaseFont=name,
+            FirstChar=32,
+            LastChar=255,
+            Widths=Array(font.widths),
+            Encoding=Name.WinAnsiEncoding,
+            FontDescriptor=pdf.make_indirect(descriptor),
         )
     )
 
@@ -159,46 +148,51 @@ def _font_object(writer: PdfWriter, font: StampFont) -> IndirectObject:
 
 
 @dataclass
-class ExhibitPage:
-    """One page of a PDF exhibit, ready to be drawn as a form XObject."""
+class ExhibitFile:
+    """A PDF exhibit, read through now so that a damaged file is found before the table of
+    contents counts its pages; drawn page by page at assembly."""
 
-    content: bytes
-    resources: object
-    box: tuple[float, float, float, float]  # the visible box (crop box), in the page's units
+    data: bytes
+    pages: int
+    archival_problem: str = ""  # why drawing it would break PDF/A-2b ("" when it would not)
 
 
-def exhibit_pages(data: bytes) -> list[ExhibitPage]:
-    """The pages of a PDF exhibit, read fully now so that a damaged file is found before the
-    table of contents counts its pages. Raises ExhibitUnreadable."""
+def exhibit_file(data: bytes) -> ExhibitFile:
+    """Raises ExhibitUnreadable. Read twice, by qpdf (which will draw it) and by pypdf (which
+    checks each page for PDF/A): a file either of them refuses is not placed."""
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise ExhibitUnreadable("PDF protégé par un mot de passe")
-        pages = []
-        for page in reader.pages:
-            if page.rotation % 360:
-                page.transfer_rotation_to_content()
-            contents = page.get("/Contents")
-            contents = contents.get_object() if contents is not None else None
-            if contents is None:
-                content = b""
-            elif isinstance(contents, ArrayObject):
-                content = b"\n".join(part.get_object().get_data() for part in contents)
-            else:
-                content = contents.get_data()
-            box = page.cropbox
-            xs, ys = sorted((float(box.left), float(box.right))), sorted((float(box.bottom), float(box.top)))
-            left, right, bottom, top = xs[0], xs[1], ys[0], ys[1]
-            if right - left < 1 or top - bottom < 1:
-                raise ExhibitUnreadable("page de dimensions nulles")
-            pages.append(ExhibitPage(content=content, resources=page.get("/Resources"), box=(left, bottom, right, top)))
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                box = page.cropbox
+                if abs(float(box[2]) - float(box[0])) < 1 or abs(float(box[3]) - float(box[1])) < 1:
+                    raise ExhibitUnreadable("page de dimensions nulles")
+                page.as_form_xobject()
+            count = len(pdf.pages)
+    except pikepdf.PasswordError as error:
+        raise ExhibitUnreadable("PDF protégé par un mot de passe") from error
     except ExhibitUnreadable:
         raise
     except Exception as error:
         raise ExhibitUnreadable(f"PDF illisible ({type(error).__name__})") from error
-    if not pages:
+    if not count:
         raise ExhibitUnreadable("PDF sans page")
-    return pages
+    try:
+        problem = _pages_archival_problem(data)
+    except Exception as error:
+        raise ExhibitUnreadable(f"PDF illisible ({type(error).__name__})") from error
+    return ExhibitFile(data=data, pages=count, archival_problem=problem)
+
+
+def _pages_archival_problem(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise ExhibitUnreadable("PDF protégé par un mot de passe")
+    for page in reader.pages:
+        contents = page.get_contents()
+        problem = archival_problem(contents.get_data() if contents is not None else b"", page.get("/Resources"))
+        if problem:
+            return problem
+    return ""
 
 
 # --- the dossier --------------------------------------------------------------------------------
@@ -219,142 +213,100 @@ class DossierWriter:
     """Collects the dossier's pages in order, then numbers, stamps and writes them."""
 
     def __init__(self, *, frame_pdf: bytes):
-        self.writer = PdfWriter()
+        self.pdf = pikepdf.new()
         self.stamps: list[PageStamp] = []
-        self.structure = StructureTree(self.writer)
+        self.structure = StructureTree(self.pdf)
         # Why the dossier cannot be declared PDF/A-2b: exhibits drawn as they are (archival.py).
         self.archival_problems: list[str] = []
         self.font = stamp_font()
-        self._font_ref = _font_object(self.writer, self.font)
-        frame_page = PdfReader(io.BytesIO(frame_pdf)).pages[0]
-        self._frame_ref = self._form_xobject(
-            frame_page.get_contents().get_data(),
-            frame_page["/Resources"],
-            (0, 0, float(frame_page.mediabox.width), float(frame_page.mediabox.height)),
-        )
+        self._font_ref = _font_object(self.pdf, self.font)
+        with pikepdf.open(io.BytesIO(frame_pdf)) as frame:
+            self._frame_ref = self.pdf.copy_foreign(frame.pages[0].as_form_xobject())
 
     @property
     def page_count(self) -> int:
-        return len(self.writer.pages)
-
-    def _form_xobject(self, content: bytes, resources, box) -> IndirectObject:
-        xobject = StreamObject()
-        xobject.set_data(content)
-        xobject.update(
-            {
-                NameObject("/Type"): NameObject("/XObject"),
-                NameObject("/Subtype"): NameObject("/Form"),
-                NameObject("/BBox"): ArrayObject([FloatObject(value) for value in box]),
-                NameObject("/Resources"): resources.get_object().clone(self.writer)
-                if resources is not None
-                else DictionaryObject(),
-            }
-        )
-        xobject = xobject.flate_encode()
-        return self.writer._add_object(xobject)
+        return len(self.pdf.pages)
 
     def append_document(self, pdf: bytes, *, exhibit_number: int | None = None) -> int:
         """Append the pages of a rendered piece; returns the index of its first page. With an
         exhibit number, its pages are stamped as that exhibit's."""
         first = self.page_count
-        reader = PdfReader(io.BytesIO(pdf))
-        count = len(reader.pages)
-        added = []
-        for index, page in enumerate(reader.pages):
-            added.append(self.writer.add_page(page))
-            if exhibit_number is None:
-                self.stamps.append(PageStamp())
-            else:
-                self.stamps.append(PageStamp(exhibit_number, index + 1, count))
-                # An image exhibit is drawn by WeasyPrint, but as the file came (a CMYK JPEG…).
-                self._check_archival(exhibit_number, page.get_contents(), page.get("/Resources"))
-        self.structure.append_part(reader, added)
+        with pikepdf.open(io.BytesIO(pdf)) as source:
+            count = len(source.pages)
+            self.pdf.pages.extend(source.pages)
+            self.structure.append_part(source, first)
+        if exhibit_number is None:
+            self.stamps.extend(PageStamp() for _ in range(count))
+        else:
+            self.stamps.extend(PageStamp(exhibit_number, index + 1, count) for index in range(count))
+            # An image exhibit is drawn by WeasyPrint, but as the file came (a CMYK JPEG…).
+            self._note_archival(exhibit_number, _pages_archival_problem(pdf))
         return first
 
-    def _check_archival(self, number: int, contents, resources) -> None:
-        data = contents.get_data() if contents is not None and not isinstance(contents, bytes) else contents or b""
-        problem = archival_problem(data, resources)
+    def _note_archival(self, number: int, problem: str) -> None:
         label = f"pièce n° {number}"
         if problem and not any(known.startswith(label + " ") for known in self.archival_problems):
             self.archival_problems.append(f"{label} : {problem}")
 
-    def append_exhibit(self, number: int, pages: list[ExhibitPage], *, title: str = "") -> int:
+    def append_exhibit(self, number: int, exhibit: ExhibitFile, *, title: str = "") -> int:
         """Each page of a PDF exhibit drawn inside the exhibit area of an A4 sheet (reduced when
-        larger, never enlarged), so that the stamp and the footer cover nothing. Each sheet is one
-        figure in the structure tree, described by the exhibit's number and title."""
+        larger, never enlarged, turned as the exhibit asks), so that the stamp and the footer
+        cover nothing. Each sheet is one figure in the structure tree, described by the exhibit's
+        number and title."""
         first = self.page_count
         area_x, area_y, area_width, area_height = EXHIBIT_AREA
-        for index, exhibit_page in enumerate(pages):
-            left, bottom, right, top = exhibit_page.box
-            width, height = right - left, top - bottom
-            scale = min(area_width / width, area_height / height, 1.0)
-            x = area_x + (area_width - width * scale) / 2 - left * scale
-            y = area_y + (area_height - height * scale) / 2 - bottom * scale
-            form = self._form_xobject(exhibit_page.content, exhibit_page.resources, exhibit_page.box)
-            sheet = self.writer.add_blank_page(A4_WIDTH, A4_HEIGHT)
-            sheet[NameObject("/Resources")] = DictionaryObject(
-                {NameObject("/XObject"): DictionaryObject({NameObject("/CocoExhibit"): form})}
-            )
-            drawing = DecodedStreamObject()
-            drawing.set_data(
-                f"/Figure <</MCID 0>> BDC q {scale:.5f} 0 0 {scale:.5f} {x:.3f} {y:.3f} cm /CocoExhibit Do Q EMC\n".encode()
-            )
-            sheet[NameObject("/Contents")] = self.writer._add_object(drawing)
-            self.stamps.append(PageStamp(number, index + 1, len(pages)))
-            described = f"Pièce n° {number}" + (f" — {title}" if title else "")
-            self.structure.add_figure(sheet, f"{described}, page {index + 1} sur {len(pages)}")
-            self._check_archival(number, exhibit_page.content, exhibit_page.resources)
+        area = pikepdf.Rectangle(area_x, area_y, area_x + area_width, area_y + area_height)
+        described = f"Pièce n° {number}" + (f" — {title}" if title else "")
+        with pikepdf.open(io.BytesIO(exhibit.data)) as source:
+            for index, page in enumerate(source.pages):
+                form = self.pdf.copy_foreign(page.as_form_xobject())
+                self.pdf.add_blank_page(page_size=(A4_WIDTH, A4_HEIGHT))
+                sheet = self.pdf.pages[-1]
+                sheet.obj.Resources = Dictionary(XObject=Dictionary(CocoExhibit=form))
+                drawing = sheet.calc_form_xobject_placement(form, Name.CocoExhibit, area)
+                sheet.obj.Contents = self.pdf.make_stream(b"/Figure <</MCID 0>> BDC " + drawing + b" EMC\n")
+                self.stamps.append(PageStamp(number, index + 1, exhibit.pages))
+                self.structure.add_figure(sheet, f"{described}, page {index + 1} sur {exhibit.pages}")
+        self._note_archival(number, exhibit.archival_problem)
         return first
 
     def link_table_of_contents(self, pages: range) -> None:
         """The table of contents was rendered with links `dossier:page/N`: make them go to page N."""
         for index in pages:
-            page = self.writer.pages[index]
-            for annotation in page.get("/Annots") or []:
-                annotation = annotation.get_object()
+            for annotation in self.pdf.pages[index].obj.get("/Annots") or []:
                 action = annotation.get("/A")
-                uri = str(action.get_object().get("/URI", "")) if action is not None else ""
+                uri = str(action.get("/URI", "")) if action is not None else ""
                 if not uri.startswith(TOC_LINK_PREFIX):
                     continue
                 target = uri.removeprefix(TOC_LINK_PREFIX)
                 if not target.isdigit() or not 1 <= int(target) <= self.page_count:
-                    del annotation[NameObject("/A")]
+                    del annotation["/A"]
                     continue
-                annotation[NameObject("/A")] = DictionaryObject(
-                    {
-                        NameObject("/S"): NameObject("/GoTo"),
-                        NameObject("/D"): ArrayObject(
-                            [self.writer.pages[int(target) - 1].indirect_reference, NameObject("/Fit")]
-                        ),
-                    }
-                )
+                annotation.A = Dictionary(S=Name.GoTo, D=Array([self.pdf.pages[int(target) - 1].obj, Name.Fit]))
 
     def add_outline(self, entries: list[tuple[int, str, int]]) -> None:
         """Bookmarks from (level, label, page index), nested by level."""
-        parents: list = []
-        for level, label, page_index in entries:
-            depth = max(1, min(level, len(parents) + 1))
-            del parents[depth - 1 :]
-            parent = parents[-1] if parents else None
-            item = self.writer.add_outline_item(title=label[:250], page_number=page_index, parent=parent)
-            parents.append(item)
+        with self.pdf.open_outline() as outline:
+            parents: list[pikepdf.OutlineItem] = []
+            for level, label, page_index in entries:
+                depth = max(1, min(level, len(parents) + 1))
+                del parents[depth - 1 :]
+                item = pikepdf.OutlineItem(label[:250], page_index)
+                (parents[-1].children if parents else outline.root).append(item)
+                parents.append(item)
 
-    def _stamp(self, index: int, page, total: int, shared: dict[str, IndirectObject]) -> None:
-        resources = page.get("/Resources")
-        resources = resources.get_object() if resources is not None else None
+    def _stamp(self, index: int, page: pikepdf.Page, total: int, save: pikepdf.Object) -> None:
+        resources = page.obj.get("/Resources")
         if resources is None:
-            resources = DictionaryObject()
-            page[NameObject("/Resources")] = resources
+            page.obj.Resources = Dictionary()
+            resources = page.obj.Resources
         for kind, name, reference in (
             ("/XObject", "/CocoFrame", self._frame_ref),
             ("/Font", "/CocoNumbers", self._font_ref),
         ):
-            entries = resources.get(kind)
-            entries = entries.get_object() if entries is not None else None
-            if entries is None:
-                entries = DictionaryObject()
-                resources[NameObject(kind)] = entries
-            entries[NameObject(name)] = reference
+            if kind not in resources:
+                resources[kind] = Dictionary()
+            resources[kind][name] = reference
         number = f"page {index + 1} / {total}"
         x = NUMBER_RIGHT - self.font.width(number, NUMBER_FONT_SIZE)
         # Header, footer, numbers and stamps repeat on every page: artifacts, not content, for a
@@ -377,33 +329,22 @@ class DossierWriter:
                 f"{bottom + padding + 1.6:.2f} Td <{text.encode('cp1252').hex()}> Tj ET Q"
             )
         operations.append("EMC")
-        drawing = DecodedStreamObject()
-        drawing.set_data(("\n".join(operations) + "\n").encode())
-        contents = page.get("/Contents")
-        existing = contents.get_object() if contents is not None else None
-        array = ArrayObject([shared["save"]])
-        if isinstance(existing, ArrayObject):
-            array.extend(existing)
-        elif contents is not None:
-            array.append(contents if isinstance(contents, IndirectObject) else self.writer._add_object(existing))
-        array.append(self.writer._add_object(drawing))
-        page[NameObject("/Contents")] = array
+        page.contents_add(save, prepend=True)
+        page.contents_add(self.pdf.make_stream(("\n".join(operations) + "\n").encode()))
 
     def write(self, target, *, metadata: dict[str, str], created: datetime, language: str = "fr-FR") -> int:
         """Stamp every page, add the structure tree and the metadata (PDF/A-2b when every exhibit
         allows it) and write the PDF to `target`; returns the page count."""
         total = self.page_count
-        save = DecodedStreamObject()
-        save.set_data(b"q\n")
-        shared = {"save": self.writer._add_object(save)}
-        for index, page in enumerate(self.writer.pages):
-            self._stamp(index, page, total, shared)
+        save = self.pdf.make_stream(b"q\n")
+        for index, page in enumerate(self.pdf.pages):
+            self._stamp(index, page, total, save)
         self.structure.finish()
         if self.archival_problems:
             logger.warning("Dossier non déclaré PDF/A-2b : %s", " ; ".join(self.archival_problems)[:500])
         finish_document(
-            self.writer, metadata=metadata, created=created, language=language, pdfa=not self.archival_problems
+            self.pdf, metadata=metadata, created=created, language=language, pdfa=not self.archival_problems
         )
-        self.writer.root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
-        write_compact(self.writer, target)
+        self.pdf.Root.PageMode = Name.UseOutlines
+        write_compact(self.pdf, target)
         return total
