@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import content
-from .models import Dossier, Section
+from .models import SECTION_ORDER, Dossier, Section
 from .pdf import RenderedDocument, SafeURLFetcher, render_html
 from .stamping import DossierWriter, ExhibitFile, ExhibitUnreadable, exhibit_file
 from .templatetags.dossier_fr import typeset
@@ -100,6 +100,10 @@ class Assembled:
     toc: list[dict]
 
 
+def _printed_rank(key: str) -> int:
+    return SECTION_ORDER.index(key) if key in SECTION_ORDER else len(SECTION_ORDER)
+
+
 def _entries(dossier, parts, exhibits, front_pages: int) -> tuple[list[dict], list[tuple[int, str, int]]]:
     """Table-of-contents entries (label, 1-based page, level) and bookmarks (level, label, index)."""
     entries: list[dict] = []
@@ -107,7 +111,8 @@ def _entries(dossier, parts, exhibits, front_pages: int) -> tuple[list[dict], li
     offset = front_pages
     seen = set()
     for part in parts:
-        for key, start in part.starts.items():
+        # A stored chunk's starts went through jsonb, which does not keep the keys' order.
+        for key, start in sorted(part.starts.items(), key=lambda item: (item[1], _printed_rank(item[0]))):
             if key not in seen:
                 seen.add(key)
                 label = typeset(content.section_label(key))

@@ -20,7 +20,7 @@ from reports.estimate import default_sections, dossier_estimate
 from reports.models import ANNEX_SECTIONS, DossierStatus
 from reports.workflow import rows_per_chunk
 from tests.factories import AssociationFactory, MembershipFactory, UserFactory
-from tests.reports.conftest import outline, read_pdf
+from tests.reports.conftest import outline, read_pdf, toc
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +89,8 @@ def test_the_whole_reference_dossier_completes_in_bounded_chunks(db, reference, 
     summary = reader.pages[pages["Procédures et parquets successifs"]].extract_text()
     assert "23 051 procédures ouvertes par 70 parquets" in summary.replace("\u202f", " ")
     assert pages["Annexe 2 — Chronologie complète"] - pages["Annexe 1 — Liste des procédures"] > 200
+    printed = toc(reader)
+    assert len(printed) >= 10 and list(printed.values()) == sorted(printed.values()), printed
     # The annex names each procedure: one of them, found on the page of its parquet's bookmark.
     first = (
         Procedure.objects.filter(case=case).order_by("parquet__name", "parquet_reference").select_related("parquet")[0]

@@ -36,6 +36,8 @@ def check_numbering_and_contents(reader):
         (title, page) for depth, title, page in bookmarks if depth == 0 and title not in {"Page de garde", "Sommaire"}
     ]
     assert sections, bookmarks
+    # The table of contents lists the sections in the order their pages come.
+    assert list(printed.values()) == sorted(printed.values()), printed
     for title, page_index in sections:
         # The table of contents sends to the page where the section's bookmark (its heading) is.
         assert printed[title] == page_index + 1, (title, printed)
