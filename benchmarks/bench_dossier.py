@@ -1,7 +1,7 @@
 """Dossier rendering: speed and memory, ours against a naive baseline, and chunks on workers.
 
     .venv/bin/python benchmarks/bench_dossier.py [--events 1000] [--large 5000] [--skip-baseline]
-                                                 [--skip-parallel] [--one-pass]
+                                                 [--skip-parallel] [--one-pass] [--reference]
 
 Runs in its own database (BENCH_DATABASE_URL, default coco_bench_dossier on the local server) and
 its own Redis database (BENCH_BROKER_URL, default redis://127.0.0.1:6379/13); media in a temporary
@@ -16,6 +16,10 @@ folder. Each measurement runs in a fresh process, so each peak RSS is its own.
    RSS of each worker; the merged PDF is checked (pages numbered « page X / Y », the table of
    contents pointing where the sections start).
 3. With --one-pass: the --large timeline laid out by WeasyPrint in one pass, for its memory.
+4. With --reference, only: the reference case (23,051 procedures, loaded by the product's own
+   import) and its whole-case dossier with the default sections, rendered by 2 workers: seconds,
+   pages against the estimate shown before queueing, peak RSS per worker, the longest time the
+   progress bar stood still.
 
 The last line holds the figures against the issue's targets.
 """
@@ -400,25 +404,37 @@ def stop_workers(workers: list[subprocess.Popen]) -> list[float]:
     return peaks
 
 
-def render_on_workers(case_id: int, *, timeout: float = 300) -> tuple[float, object]:
+def render_on_workers(case_id: int, *, timeout: float = 300, sections=None) -> tuple[float, object]:
+    seconds, dossier, _still = render_and_watch(case_id, timeout=timeout, sections=sections or all_sections())
+    return seconds, dossier
+
+
+def render_and_watch(case_id: int, *, timeout: float, sections) -> tuple[float, object, float]:
+    """Seconds from the request to the finished file, the dossier, and the longest time its
+    progress bar stood still (a user watches it)."""
     from cases.models import Case
     from reports import services
     from reports.models import Dossier
 
     case = Case.objects.select_related("association").get(pk=case_id)
-    dossier = services.dossier_request_from_command(case=case, recipient="Banc d'essai", sections=all_sections())
+    dossier = services.dossier_request_from_command(case=case, recipient="Banc d'essai", sections=sections)
     started = time.perf_counter()
     services.enqueue(dossier.pk)
     deadline = time.monotonic() + timeout
+    last_progress, last_change, still = -1, started, 0.0
     while time.monotonic() < deadline:
         dossier = Dossier.objects.get(pk=dossier.pk)
+        now = time.perf_counter()
+        if dossier.progress != last_progress:
+            still = max(still, now - last_change)
+            last_progress, last_change = dossier.progress, now
         if dossier.status in ("done", "failed"):
             break
         time.sleep(0.2)
     seconds = time.perf_counter() - started
     if dossier.status != "done":
         raise SystemExit(f"Dossier {dossier.pk} : {dossier.status} {dossier.error}")
-    return seconds, dossier
+    return seconds, dossier, still
 
 
 def check_dossier(dossier) -> str:
@@ -472,6 +488,47 @@ def parallel(case_id: int) -> dict:
 WARM_CASE = 0
 
 
+def reference(warm_case_id: int) -> str:
+    """The whole-case dossier of the reference case (23,051 procedures, default sections:
+    summaries plus the full lists as annexes) on 2 workers, with the estimate shown before it
+    is queued."""
+    from django.db import connection
+
+    from cases.models import Association
+    from procedures.reference_case import reference_case_load
+    from reports.estimate import default_sections, dossier_estimate
+
+    started = time.perf_counter()
+    case = reference_case_load(association=Association.objects.get(short_name=ASSOCIATION)).case
+    print(
+        f"Affaire de référence prête en {time.perf_counter() - started:.1f} s ({case.procedures.count():,} procédures)."
+    )
+    sections = default_sections(case)
+    estimate = dossier_estimate(case, sections)
+    print(f"Estimation affichée avant la demande : {estimate.text} ({estimate.pages} p., {estimate.seconds:.0f} s).")
+    workers = start_workers(2)
+    try:
+        render_on_workers(warm_case_id, timeout=120)
+        seconds, dossier, still = render_and_watch(case.pk, timeout=600, sections=sections)
+    finally:
+        connection.close()
+        peaks = stop_workers(workers)
+    check = check_dossier(dossier)
+    print(
+        f"2 workers : {dossier.pages} pages, {dossier.size / 1e6:.1f} Mo en {seconds:.1f} s, {dossier.chunks.count()} morceaux, "
+        f"pics RSS {', '.join(f'{peak:.0f}' for peak in peaks)} Mio, barre immobile au plus {still:.1f} s, PDF : {check}",
+        flush=True,
+    )
+    worst = max(peaks)
+    return (
+        f"dossier de référence : {seconds:.0f} s sur 2 workers (cible ≤ 120 s : {verdict(seconds <= 120)}), "
+        f"{dossier.pages} p. pour {estimate.pages} estimées ({dossier.pages / estimate.pages:.2f}×), "
+        f"{seconds / max(estimate.seconds, 1):.2f}× le temps estimé, pic RSS par worker {worst:.0f} Mio "
+        f"(cible ≤ 500 : {verdict(worst <= 500)}), progression immobile au plus {still:.1f} s "
+        f"(cible ≤ 5 s : {verdict(still <= 5)}), PDF {check}"
+    )
+
+
 def verdict(ok: bool) -> str:
     return "OK" if ok else "NON ATTEINT"
 
@@ -484,6 +541,7 @@ def main() -> None:
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--skip-parallel", action="store_true")
     parser.add_argument("--one-pass", action="store_true")
+    parser.add_argument("--reference", action="store_true", help="only the reference case's whole dossier")
     parser.add_argument("--child")
     parser.add_argument("--case", type=int)
     args = parser.parse_args()
@@ -501,6 +559,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     case_id = seed(args.events)
     print(f"Affaire de {args.events} étapes prête (base {BENCH_DATABASE_URL.rsplit('/', 1)[-1]}).", flush=True)
+    if args.reference:
+        print("dossier : " + reference(case_id))
+        return
 
     ours = run_child("ours", case_id)
     ours["pps"] = ours["pages"] / ours["seconds"]

@@ -31,8 +31,9 @@ ROWS_PER_PAGE = {
 
 def pages_per_second() -> float:
     """Pages a dossier gains per second of rendering, its chunks shared by the workers and its
-    assembly included (measured: 655 pages of the reference case in about 70 s on two cores)."""
-    return getattr(settings, "DOSSIER_ESTIMATE_PAGES_PER_SECOND", 9.0)
+    assembly included: rather low than high, since a user plans on it (benchmarks/bench_dossier.py
+    --reference measures what two workers do)."""
+    return getattr(settings, "DOSSIER_ESTIMATE_PAGES_PER_SECOND", 15.0)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import content, rendering
+from . import content, rendering, rpva
 from .models import Dossier, DossierChunk, DossierPhase, DossierStatus, Section, chunk_path, dossier_path
 from .pdf import RenderedDocument
 
@@ -407,6 +407,17 @@ def _assemble_and_store(run: Run, parts: list[RenderedDocument]) -> None:
     for chunk_file in chunk_files:
         default_storage.delete(chunk_file)
     logger.info("Dossier %s : %s pages, %s octets, sha256 %s", dossier.pk, assembled.pages, size, sha256)
+    if size > rpva.max_bytes():
+        _plan_rpva_parts(dossier.pk)
+
+
+def _plan_rpva_parts(dossier_id: int) -> None:
+    """A dossier over the e-filing limit is offered in parts: plan them here, on the worker, so
+    that the page offering them does not spend seconds of qpdf on it (the plan is cached)."""
+    try:
+        rpva.dossier_parts(Dossier.objects.get(pk=dossier_id))
+    except Exception:  # the page plans it again; the dossier itself is done
+        logger.exception("Dossier %s : découpage RPVA non préparé", dossier_id)
 
 
 def _delete_chunk_files(dossier: Dossier) -> None:

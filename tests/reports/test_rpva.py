@@ -100,3 +100,17 @@ def test_part_one_of_a_dossier_that_fits_is_the_whole_file(client, owner, dossie
     response = client.get(reverse("dossier_download_part", args=[dossier.pk, 1]))
     assert response.status_code == 302 and response["Location"] == reverse("dossier_download", args=[dossier.pk])
     assert client.get(reverse("dossier_download_part", args=[dossier.pk, 2])).status_code == 404
+
+
+def test_the_worker_plans_the_parts_once_it_has_written_a_dossier_over_the_limit(settings, owner, rich_case):
+    from django.core.cache import cache
+
+    settings.RPVA_MAX_BYTES = 40_000
+    cache.clear()
+    dossier = services.dossier_request(user=owner, case=rich_case, recipient="Me Dupont", sections=ALL_SECTIONS)
+    services.dossier_render(dossier_id=dossier.pk, parallel=False)
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.DONE and dossier.size > settings.RPVA_MAX_BYTES
+    # The page that offers the parts reads the plan the worker left, without planning again.
+    planned = cache.get(f"rpva:{dossier.sha256}:{settings.RPVA_MAX_BYTES}")
+    assert planned and len(planned) >= 2
