@@ -125,6 +125,9 @@ def dossier_detail_view(request, dossier_id):
             "status": _status(dossier),
             "rpva_parts": rpva.dossier_parts(dossier) if done and can_download else [],
             "rpva_max_bytes": rpva.max_bytes(),
+            "estimate": None
+            if dossier.is_finished
+            else dossier_estimate(dossier.case, dossier.sections, scope=dossier.scope),
         },
     )
 
