@@ -16,6 +16,7 @@ dossier declares PDF/A-2b (`pdfaid`) only when no exhibit has a problem, and oth
 tagged PDF with the same metadata and output intent, without the claim, and the reason is logged.
 A false claim would be worse than none: archiving services reject a file that lies."""
 
+import io
 import re
 from datetime import datetime
 from importlib.resources import files
@@ -47,6 +48,8 @@ class StructureTree:
         self.root.K = Array([self.document])
         self.nums: list = []
         self.next_key = 0
+        self.parts = 0
+        self.identifiers: dict[bytes, pikepdf.Object] = {}
 
     def append_part(self, source: pikepdf.Pdf, first_page: int) -> None:
         """Graft the structure of a tagged piece whose pages were just appended from `source`,
@@ -67,12 +70,14 @@ class StructureTree:
         for element in elements:
             if isinstance(element, Dictionary) and "/P" in element:
                 del element["/P"]
+        self.parts += 1
         for element in elements:
             if not isinstance(element, Dictionary):
                 continue
             clone = _copy(self.pdf, element)
             clone.P = self.document
             self.document.K.append(clone)
+            _identify(self.pdf, clone, prefix=f"{self.parts}-".encode(), identifiers=self.identifiers)
         highest = -1
         for key, value in _number_tree(tree.get("/ParentTree")):
             self.nums.extend([offset + key, _copy(self.pdf, value)])
@@ -105,8 +110,71 @@ class StructureTree:
     def finish(self) -> None:
         self.root.ParentTree = self.pdf.make_indirect(Dictionary(Nums=Array(self.nums)))
         self.root.ParentTreeNextKey = self.next_key
+        if self.identifiers:
+            self.root.IDTree = _id_tree(self.pdf, self.identifiers)
         self.pdf.Root.StructTreeRoot = self.root
         self.pdf.Root.MarkInfo = Dictionary(Marked=True)
+
+
+def _identify(pdf: pikepdf.Pdf, top: pikepdf.Object, *, prefix: bytes, identifiers: dict) -> None:
+    """Element identifiers (WeasyPrint gives one to each header cell, and each data cell names its
+    headers by them) made unique across the pieces by `prefix` and collected for the IDTree,
+    without which a reader cannot tell which header a cell belongs to (ISO 32000-1 §14.7.2). An
+    identified element is made indirect: the IDTree must point at the element itself."""
+    pending = [(top, None, 0)]
+    while pending:
+        element, parent, index = pending.pop()
+        if "/ID" in element:
+            if not element.is_indirect and parent is not None:
+                element = pdf.make_indirect(element)
+                parent[index] = element
+            identifier = prefix + bytes(element.ID)
+            element.ID = pikepdf.String(identifier)
+            identifiers[identifier] = element
+        if prefix and element.get("/S") in ("/TD", "/TH"):
+            attributes = element.get("/A")
+            for attribute in attributes if isinstance(attributes, Array) else [attributes]:
+                if isinstance(attribute, Dictionary) and "/Headers" in attribute:
+                    attribute.Headers = Array([pikepdf.String(prefix + bytes(key)) for key in attribute.Headers])
+        if element.get("/S") == "/Span":
+            continue  # text runs: the bulk of the tree, never a table nor an identifier
+        kids = element.get("/K")
+        if isinstance(kids, Array):
+            pending.extend(
+                (kid, kids, position)
+                for position, kid in enumerate(kids)
+                if isinstance(kid, Dictionary) and "/S" in kid
+            )
+        elif isinstance(kids, Dictionary) and "/S" in kids:
+            if not kids.is_indirect:
+                element.K = Array([kids])
+                kids = element.K
+                pending.append((kids[0], kids, 0))
+            else:
+                pending.append((kids, None, 0))
+
+
+def _id_tree(pdf: pikepdf.Pdf, identifiers: dict) -> pikepdf.Object:
+    names = Array()
+    for identifier in sorted(identifiers):  # a name tree's keys come in order
+        names.extend([pikepdf.String(identifier), identifiers[identifier]])
+    return pdf.make_indirect(Dictionary(Names=names))
+
+
+def with_id_tree(data: bytes) -> bytes:
+    """A PDF written by WeasyPrint alone (the statistics report), its IDTree added."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        tree = pdf.Root.get("/StructTreeRoot")
+        identifiers: dict = {}
+        for top in _as_list(tree.get("/K")) if tree is not None else []:
+            if isinstance(top, Dictionary):
+                _identify(pdf, top, prefix=b"", identifiers=identifiers)
+        if not identifiers:
+            return data
+        tree.IDTree = _id_tree(pdf, identifiers)
+        target = io.BytesIO()
+        write_compact(pdf, target)
+        return target.getvalue()
 
 
 def _copy(pdf: pikepdf.Pdf, value):

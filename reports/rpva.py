@@ -416,7 +416,44 @@ def _copy_structure(source, part, elements, keys: set) -> None:
         nums.extend([key, value])
     root.ParentTree = part.make_indirect(pikepdf.Dictionary(Nums=nums))
     root.ParentTreeNextKey = max(keys) + 1 if keys else 0
+    # The identifiers of the elements kept (header cells), so that a cell still names its header;
+    # a header left in another part is dropped from the cells that name it.
+    kept = pikepdf.Array()
+    known = set()
+    for key, value in _name_tree(tree.get("/IDTree")):
+        if value.is_indirect and value.objgen in allowed:
+            kept.extend([key, part.copy_foreign(value)])
+            known.add(bytes(key))
+    if len(kept):
+        root.IDTree = part.make_indirect(pikepdf.Dictionary(Names=kept))
+    _drop_unknown_headers(copies, known)
     part.Root.StructTreeRoot = root
+
+
+def _name_tree(node):
+    """(key, value) pairs of a name tree, leaves in order."""
+    if node is None:
+        return
+    names = node.get("/Names")
+    if names is not None:
+        for index in range(0, len(names) - 1, 2):
+            yield names[index], names[index + 1]
+    for kid in node.get("/Kids") or []:
+        yield from _name_tree(kid)
+
+
+def _drop_unknown_headers(elements, known: set) -> None:
+    pending = list(elements)
+    while pending:
+        element = pending.pop()
+        if not isinstance(element, pikepdf.Dictionary) or element.get("/S") == "/Span":
+            continue
+        if element.get("/S") == "/TD":
+            attributes = element.get("/A")
+            for attribute in attributes if isinstance(attributes, pikepdf.Array) else [attributes]:
+                if isinstance(attribute, pikepdf.Dictionary) and "/Headers" in attribute:
+                    attribute.Headers = pikepdf.Array([key for key in attribute.Headers if bytes(key) in known])
+        pending.extend(_as_list(element.get("/K")))
 
 
 def _collect(element, found: set) -> None:

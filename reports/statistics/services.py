@@ -119,6 +119,7 @@ def report_html(report: StatisticsReport) -> str:
 
 def statistics_report_render(*, report_id: int) -> StatisticsReport | None:
     """The task's body: claim the queued report (a second delivery does nothing), render, store."""
+    from reports.archival import with_id_tree
     from reports.pdf import render_html
 
     claimed = StatisticsReport.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
@@ -130,6 +131,7 @@ def statistics_report_render(*, report_id: int) -> StatisticsReport | None:
     started = time.perf_counter()
     try:
         document = render_html(report_html(report))
+        document.pdf = with_id_tree(document.pdf)
     except Exception as error:  # any failure is shown on the report's page, with its kind
         logger.exception("Rapport statistique %s : échec", report_id)
         StatisticsReport.objects.filter(pk=report_id, attempt=report.attempt).update(

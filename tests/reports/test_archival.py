@@ -46,6 +46,40 @@ def structure_elements(pdf: pikepdf.Pdf):
                 pending.append(kids)
 
 
+def id_tree(pdf: pikepdf.Pdf) -> dict[bytes, pikepdf.Dictionary]:
+    """The structure tree's element identifiers (a name tree), flattened."""
+    found: dict[bytes, pikepdf.Dictionary] = {}
+    pending = [pdf.Root.StructTreeRoot.IDTree] if "/IDTree" in pdf.Root.StructTreeRoot else []
+    while pending:
+        node = pending.pop()
+        names = node.get("/Names")
+        if names is not None:
+            for index in range(0, len(names), 2):
+                assert bytes(names[index]) not in found, "an identifier names two elements"
+                found[bytes(names[index])] = names[index + 1]
+        pending.extend(node.get("/Kids") or [])
+    return found
+
+
+def assert_table_headers_resolve(pdf: pikepdf.Pdf) -> int:
+    """Every data cell names its header cells by identifiers the IDTree resolves to TH elements
+    (ISO 32000-1 §14.7.2 and §14.8.5.7): what a screen reader announces with each cell."""
+    identifiers = id_tree(pdf)
+    cells = 0
+    assert identifiers or not any(element.S == "/TH" for element in structure_elements(pdf))
+    for element in structure_elements(pdf):
+        if "/ID" in element:
+            assert element.is_indirect and identifiers[bytes(element.ID)].objgen == element.objgen
+        if element.S != "/TD":
+            continue
+        attributes = element.get("/A")
+        for attribute in attributes if isinstance(attributes, pikepdf.Array) else [attributes]:
+            for header in (attribute or {}).get("/Headers", []):
+                assert identifiers[bytes(header)].S == "/TH"
+                cells += 1
+    return cells
+
+
 def assert_tagged_pdfa(pdf: pikepdf.Pdf, *, title: str) -> None:
     root = pdf.Root
     assert "/StructTreeRoot" in root
@@ -96,6 +130,7 @@ def test_the_structure_tree_of_every_piece_is_merged_and_points_at_the_dossier_s
     # Figures stand for the exhibit sheets, with the exhibit's number as alternative text.
     figures = [element for element in elements if element.S == "/Figure" and "/Alt" in element]
     assert any(str(figure.Alt).startswith("Pièce n° 1 — Procès-verbal") for figure in figures)
+    assert assert_table_headers_resolve(pdf) > 10
 
 
 def test_an_exhibit_that_is_not_archivable_keeps_the_tags_but_drops_the_pdfa_claim(owner, rich_case, media_root):
@@ -138,4 +173,6 @@ def test_the_statistics_report_is_tagged_and_declared_pdfa_2b(owner, association
     assert report.status == ReportStatus.DONE
     pdf = open_pdf(report.file)
     assert_tagged_pdfa(pdf, title=str(report))
+    # No figures yet (no case), so no data cell: the header cells are still found by identifier.
+    assert assert_table_headers_resolve(pdf) == 0 and len(id_tree(pdf)) >= 5
     assert any(str(element.S) == "/Table" for element in structure_elements(pdf))

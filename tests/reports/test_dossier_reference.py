@@ -3,9 +3,11 @@ rendered through the in-process path (`render_dossier`'s): summaries in the body
 as annexes in bounded chunks written to storage. Bounds, not times (benchmarks/bench_dossier.py
 --reference measures seconds and memory)."""
 
+import io
 import json
 import re
 
+import pikepdf
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -21,6 +23,7 @@ from reports.models import ANNEX_SECTIONS, DossierStatus
 from reports.workflow import rows_per_chunk
 from tests.factories import AssociationFactory, MembershipFactory, UserFactory
 from tests.reports.conftest import outline, read_pdf, toc
+from tests.reports.test_archival import assert_table_headers_resolve
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +93,8 @@ def test_the_whole_reference_dossier_completes_in_bounded_chunks(db, reference, 
     assert "23 051 procédures ouvertes par 70 parquets" in summary.replace("\u202f", " ")
     assert pages["Annexe 2 — Chronologie complète"] - pages["Annexe 1 — Liste des procédures"] > 200
     printed = toc(reader)
+    # Cells keep their headers across the 40-odd pieces assembled: identifiers stay unique.
+    assert assert_table_headers_resolve(pikepdf.open(io.BytesIO(data))) > 1000
     assert len(printed) >= 10 and list(printed.values()) == sorted(printed.values()), printed
     # The annex names each procedure: one of them, found on the page of its parquet's bookmark.
     first = (

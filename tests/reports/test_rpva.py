@@ -12,7 +12,7 @@ from django.urls import reverse
 from cases.models import AccessAction, AccessLog
 from reports import rpva, services
 from reports.models import DossierStatus
-from tests.reports.test_archival import ALL_SECTIONS, assert_tagged_pdfa
+from tests.reports.test_archival import ALL_SECTIONS, assert_table_headers_resolve, assert_tagged_pdfa
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,7 @@ def test_a_dossier_over_the_limit_splits_into_parts_under_it_that_cover_every_pa
         assert len(pdf.pages) == part.pages
         total += len(pdf.pages)
         assert_tagged_pdfa(pdf, title=f"Partie {part.number}/{len(parts)}")
+        assert_table_headers_resolve(pdf)
         assert str(pdf.docinfo.Title).startswith(f"Dossier {dossier.case.reference}")
         assert pdf.check_pdf_syntax() == []
         page_ids = {page.obj.objgen for page in pdf.pages}
