@@ -27,7 +27,7 @@ import django
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -83,9 +83,12 @@ def fill_database(size: int) -> None:
     filler_association, _ = Association.objects.get_or_create(
         short_name="BENCH-FILL", defaults={"name": "Benchmark remplissage"}
     )
-    filler = Case.objects.create(association=filler_association, reference=f"FILL-{size}", title="Remplissage")
+    # A run stopped during the load leaves the case (the load itself is one transaction): reuse it.
+    filler, _ = Case.objects.get_or_create(
+        association=filler_association, reference=f"FILL-{size}", defaults={"title": "Remplissage"}
+    )
     started = time.perf_counter()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")  # history triggers off for the bulk load
         bulk_load(
             cursor,
@@ -96,6 +99,7 @@ def fill_database(size: int) -> None:
             parquets=160,
         )
         cursor.execute("SET session_replication_role = DEFAULT")
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"database filled with {missing} procedures in {time.perf_counter() - started:.0f} s")
 
