@@ -79,9 +79,9 @@ class StructureTree:
             self.document.K.append(clone)
             _identify(self.pdf, clone, prefix=f"{self.parts}-".encode(), identifiers=self.identifiers)
         highest = -1
-        for key, value in _number_tree(tree.get("/ParentTree")):
-            self.nums.extend([offset + key, _copy(self.pdf, value)])
-            highest = max(highest, key)
+        for key, value in tree_leaves(tree.get("/ParentTree")):
+            self.nums.extend([offset + int(key), _copy(self.pdf, value)])
+            highest = max(highest, int(key))
         for page in self.pdf.pages[first_page:]:
             if "/StructParents" in page.obj:
                 page.obj.StructParents = offset + int(page.obj.StructParents)
@@ -195,16 +195,16 @@ def _as_list(value) -> list:
     return list(value) if isinstance(value, Array) else [value]
 
 
-def _number_tree(node):
-    """(key, value) pairs of a number tree, leaves in order."""
+def tree_leaves(node, entries: str = "/Nums"):
+    """(key, value) pairs of a number tree (`/Nums`) or a name tree (`/Names`), leaves in order."""
     if node is None:
         return
-    nums = node.get("/Nums")
-    if nums is not None:
-        for index in range(0, len(nums) - 1, 2):
-            yield int(nums[index]), nums[index + 1]
+    pairs = node.get(entries)
+    if pairs is not None:
+        for index in range(0, len(pairs) - 1, 2):
+            yield pairs[index], pairs[index + 1]
     for kid in node.get("/Kids") or []:
-        yield from _number_tree(kid)
+        yield from tree_leaves(kid, entries)
 
 
 # --- catalog, information, XMP -------------------------------------------------------------------

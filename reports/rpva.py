@@ -21,6 +21,8 @@ import pikepdf
 from django.conf import settings
 from django.core.cache import cache
 
+from .archival import tree_leaves
+
 logger = logging.getLogger(__name__)
 
 # What a part carries besides its pages: output intent, XMP, information, trailer, outline.
@@ -218,22 +220,11 @@ def _elements_per_page(source: pikepdf.Pdf) -> dict:
     if tree is None:
         return {}
     counts: dict = {}
-    for _key, value in _number_tree(tree.get("/ParentTree")):
+    for _key, value in tree_leaves(tree.get("/ParentTree")):
         for element in value if isinstance(value, pikepdf.Array) else [value]:
             if isinstance(element, pikepdf.Dictionary) and "/Pg" in element:
                 counts[element.Pg.objgen] = counts.get(element.Pg.objgen, 0) + 1
     return counts
-
-
-def _number_tree(node):
-    if node is None:
-        return
-    nums = node.get("/Nums")
-    if nums is not None:
-        for index in range(0, len(nums) - 1, 2):
-            yield int(nums[index]), nums[index + 1]
-    for kid in node.get("/Kids") or []:
-        yield from _number_tree(kid)
 
 
 def _outline(source: pikepdf.Pdf) -> list[tuple[int, str, int | None]]:
@@ -403,7 +394,8 @@ def _copy_structure(source, part, elements, keys: set) -> None:
         copies.append(copy)
     document.K = copies
     nums = pikepdf.Array()
-    for key, value in _number_tree(tree.get("/ParentTree")):
+    for key, value in tree_leaves(tree.get("/ParentTree")):
+        key = int(key)
         if key not in keys:
             continue
         # Only elements already copied: copying another would drag its parents and pages along.
@@ -420,7 +412,7 @@ def _copy_structure(source, part, elements, keys: set) -> None:
     # a header left in another part is dropped from the cells that name it.
     kept = pikepdf.Array()
     known = set()
-    for key, value in _name_tree(tree.get("/IDTree")):
+    for key, value in tree_leaves(tree.get("/IDTree"), "/Names"):
         if value.is_indirect and value.objgen in allowed:
             kept.extend([key, part.copy_foreign(value)])
             known.add(bytes(key))
@@ -428,18 +420,6 @@ def _copy_structure(source, part, elements, keys: set) -> None:
         root.IDTree = part.make_indirect(pikepdf.Dictionary(Names=kept))
     _drop_unknown_headers(copies, known)
     part.Root.StructTreeRoot = root
-
-
-def _name_tree(node):
-    """(key, value) pairs of a name tree, leaves in order."""
-    if node is None:
-        return
-    names = node.get("/Names")
-    if names is not None:
-        for index in range(0, len(names) - 1, 2):
-            yield names[index], names[index + 1]
-    for kid in node.get("/Kids") or []:
-        yield from _name_tree(kid)
 
 
 def _drop_unknown_headers(elements, known: set) -> None:
