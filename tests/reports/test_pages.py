@@ -63,7 +63,7 @@ def test_posting_the_form_queues_a_dossier_saves_the_preset_and_shows_its_page(
     page = client.get(response["Location"]).content.decode()
     assert "En file d&#x27;attente" in page and 'data-status-url="/dossiers/' in page and "<progress" in page
     # While it waits, the page says how long it will be and take, as the form did.
-    assert re.search(r"Estimation</strong> : environ \d+ pages?, environ \d+ minutes?", page), page
+    assert re.search(r"Estimation :</strong> environ \d+ pages?, environ \d+ minutes?", page), page
 
 
 def test_the_form_refuses_a_request_without_sections_or_recipient(client, owner, case):
