@@ -24,6 +24,9 @@ from cases.models import Role
 from tests.factories import AssociationFactory, MembershipFactory, UserFactory
 
 PASSWORD = "mot-de-passe-e2e-2024"
+# How long a page may take to arrive: a CI host running the suite on 2 cores once took over 20 s
+# to serve the home page after the second factor (the page came just after the wait gave up).
+PAGE_WAIT = 60
 
 
 @dataclass
@@ -154,7 +157,7 @@ def sign_in(browser, world: ReferenceWorld, role: str, *, on_page=None) -> None:
     browser.find_element("id", "id_password").send_keys(PASSWORD)
     browser.find_element("css selector", "form.login-form button[type=submit]").click()
     if role in world.devices:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + PAGE_WAIT
         while "/double-authentification/" not in browser.current_url and time.monotonic() < deadline:
             time.sleep(0.2)
         assert "/connexion/double-authentification/" in browser.current_url, browser.current_url
@@ -165,9 +168,10 @@ def sign_in(browser, world: ReferenceWorld, role: str, *, on_page=None) -> None:
         code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
         browser.find_element("id", "id_token").send_keys(code)
         browser.find_element("css selector", "main form button[type=submit]").click()
-    deadline = time.monotonic() + 20
-    while not browser.find_elements("css selector", "details.user-menu") and time.monotonic() < deadline:
+    started = time.monotonic()
+    while not browser.find_elements("css selector", "details.user-menu") and time.monotonic() < started + PAGE_WAIT:
         time.sleep(0.2)
     assert browser.find_elements("css selector", "details.user-menu"), (
-        f"{role} n'est pas connecté·e : {browser.current_url}\n{browser.find_element('tag name', 'body').text[:1000]}"
+        f"{role} n'est pas connecté·e après {time.monotonic() - started:.0f} s : {browser.current_url}\n"
+        f"{browser.find_element('tag name', 'body').text[:1000]}"
     )
