@@ -18,3 +18,7 @@ app.autodiscover_tasks()
 def ping() -> str:
     """Round trip used by /healthz and by the test that proves a real worker answers."""
     return "pong"
+
+
+# Connected here so that every `celery -A config worker` has them (config/worker_limits.py).
+from . import worker_limits  # noqa: E402, F401

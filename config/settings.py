@@ -299,9 +299,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procedures.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
-    # Dossiers whose worker died mid-render are handed to another worker (conditional claim).
-    "requeue-stale-dossiers-every-minute": {
-        "task": "reports.requeue_stale_dossiers",
+    # Background work as rows (config/jobs.py): a row left queued (message lost with the broker)
+    # or running without a heartbeat (worker killed) is sent again; claims make duplicates harmless.
+    "sweep-background-jobs-every-minute": {
+        "task": "config.sweep_jobs",
         "schedule": 60.0,
     },
     # Dossiers printed with real identities keep their file REVEALED_DOSSIER_RETENTION_DAYS days.
@@ -329,7 +330,43 @@ CELERY_BEAT_SCHEDULE["purge-access-log-every-night"] = {
     "schedule": crontab(hour=3, minute=40),
 }
 # Modules of tasks that are not named tasks.py (autodiscovery only looks there).
-CELERY_IMPORTS = ["procedures.import_tasks", "reports.statistics.tasks"]
+CELERY_IMPORTS = ["procedures.import_tasks", "reports.statistics.tasks", "config.jobs"]
+# Each app's background work as rows: its kinds of job and its sweeper (config/jobs.py).
+BACKGROUND_JOBS = ["reports.jobs", "procedures.jobs"]
+
+# Queues: a long dossier or a full statistics rebuild never delays the morning reminders. Each
+# queue has its own worker in production (deploy/), with its concurrency, a hard time limit for
+# its tasks and a memory ceiling per worker process (config/worker_limits.py): a runaway job fails
+# with its reason instead of taking the host down. A worker started without -Q takes all four.
+WORKER_QUEUES = {
+    "default": {"time_limit": 600, "memory_mb": env.int("WORKER_MEMORY_MB_DEFAULT", default=768)},
+    "dossiers": {
+        "time_limit": env.int("DOSSIER_TIME_LIMIT", default=300) + 30,
+        "memory_mb": env.int("WORKER_MEMORY_MB_DOSSIERS", default=1536),
+    },
+    "statistics": {"time_limit": 3600, "memory_mb": env.int("WORKER_MEMORY_MB_STATISTICS", default=1024)},
+    "imports": {"time_limit": 3600, "memory_mb": env.int("WORKER_MEMORY_MB_IMPORTS", default=1024)},
+}
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in WORKER_QUEUES}
+CELERY_TASK_ROUTES = {
+    "reports.render_dossier": {"queue": "dossiers"},
+    "reports.render_dossier_chunk": {"queue": "dossiers"},
+    "reports.render_statistics_report": {"queue": "dossiers"},
+    "reports.compute_statistics": {"queue": "statistics"},
+    "reports.compute_statistics_after_import": {"queue": "statistics"},
+    "reports.compute_statistics_nightly": {"queue": "statistics"},
+    "procedures.run_import": {"queue": "imports"},
+}
+# The limits of a task are its queue's: the soft one raises inside the task 30 s before the hard
+# one kills its process (a dossier's: DOSSIER_TIME_LIMIT, then 30 s to write its reason).
+CELERY_TASK_ANNOTATIONS = {
+    task: {
+        "time_limit": WORKER_QUEUES[route["queue"]]["time_limit"],
+        "soft_time_limit": WORKER_QUEUES[route["queue"]]["time_limit"] - 30,
+    }
+    for task, route in CELERY_TASK_ROUTES.items()
+}
 
 # Every absolute link (e-mails, ICS feeds) is built from this, never from the request's Host
 # header, which a client chooses.
@@ -343,7 +380,7 @@ HOME_PANELS = {
         "reports.statistics.panels.statistics_panel",
     ],
     "staff": ["procedures.panels.upcoming_hearings_panel", "reports.panels.staff_dossiers_panel"],
-    "admin": ["reports.statistics.panels.statistics_panel"],
+    "admin": ["reports.statistics.panels.statistics_panel", "config.health.queues_panel"],
 }
 CASE_PAGE_SECTIONS = ["procedures.case_summary.case_summary_section", "reports.panels.case_dossiers_section"]
 

@@ -118,6 +118,14 @@ class Run:
             self.fail(str(error))
         elif isinstance(error, SoftTimeLimitExceeded):
             self.fail(timeout_message())
+        elif isinstance(error, MemoryError):
+            # The worker's ceiling (config/worker_limits.py) stopped it; the process lives on.
+            self.fail(
+                _(
+                    "Le rendu a dépassé la mémoire autorisée à un worker et a été arrêté. "
+                    "Redemandez le dossier avec moins de sections ou en plusieurs fois."
+                )
+            )
         else:
             logger.exception("Dossier %s : échec du rendu", self.dossier.pk)
             self.fail(

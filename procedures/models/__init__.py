@@ -22,6 +22,7 @@ from .records import (
     ReferralKind,
 )
 from .saved_filter import SavedFilter
+from .task_run import TaskRun, TaskRunKind, TaskRunStatus
 
 __all__ = [
     "AssociationPresence",
@@ -55,4 +56,7 @@ __all__ = [
     "ReferralKind",
     "SavedFilter",
     "Stage",
+    "TaskRun",
+    "TaskRunKind",
+    "TaskRunStatus",
 ]

@@ -132,9 +132,15 @@ def _referral_deadlines(referral: Referral, event: Event, user) -> None:
     page to say so."""
     referral.deadlines_queued = referral.procedures.count() > referral_deadlines_inline()
     if referral.deadlines_queued:
-        from ..tasks import open_referral_deadlines
+        from ..jobs import task_run_queue
+        from ..models import TaskRunKind
 
-        transaction.on_commit(lambda: open_referral_deadlines.delay(referral.pk, event.pk, user.pk))
+        # A row first: if the message is lost, the sweeper sends it again (procedures/jobs.py).
+        task_run_queue(
+            kind=TaskRunKind.REFERRAL_DEADLINES,
+            key=f"{referral.pk}:{event.pk}",
+            arguments=[referral.pk, event.pk, user.pk],
+        )
     else:
         referral_deadlines_open(referral=referral, event=event, user=user)
 

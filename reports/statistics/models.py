@@ -287,6 +287,7 @@ class StatisticsReport(models.Model):
     size = models.PositiveBigIntegerField(_("taille (octets)"), null=True, blank=True)
     attempt = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
 
     class Meta:

@@ -123,7 +123,7 @@ def statistics_report_render(*, report_id: int) -> StatisticsReport | None:
     from reports.pdf import render_html
 
     claimed = StatisticsReport.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
-        status=ReportStatus.RENDERING, attempt=F("attempt") + 1
+        status=ReportStatus.RENDERING, attempt=F("attempt") + 1, started_at=timezone.now()
     )
     if not claimed:
         return None
