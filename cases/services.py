@@ -2,7 +2,9 @@
 transaction: a service either writes everything or nothing. Permission checks happen here too,
 so pages and API share them."""
 
+import errno
 import hashlib
+import logging
 import secrets
 
 import puremagic
@@ -56,6 +58,8 @@ VICTIM_FIELDS = (
     "notes",
 )
 SUSPECT_FIELDS = ("name", "age_at_facts", "status", "pre_trial_detention", "notes")
+
+logger = logging.getLogger(__name__)
 
 
 def _require_change(user, case: Case) -> None:
@@ -199,6 +203,43 @@ def exhibit_inspect(uploaded) -> tuple[str, str, int]:
     return allowed[0], digest.hexdigest(), size
 
 
+def _store_whole(field_file, filename: str, content) -> None:
+    """Store an upload or nothing: a disk that is full or read-only (OSError) leaves no partial
+    file behind (Django's storage does not remove what it began to write) and becomes a form error."""
+    storage = field_file.storage
+    name = storage.get_available_name(field_file.field.generate_filename(field_file.instance, filename))
+    try:
+        field_file.name = storage.save(name, content, max_length=field_file.field.max_length)
+    except OSError as error:
+        try:
+            if storage.exists(name):
+                storage.delete(name)
+        except OSError:
+            logger.exception("Pièce partielle impossible à effacer : %s", name)
+        logger.error("Pièce non enregistrée (%s) : %s", type(error).__name__, error.strerror or error)
+        raise ValidationError(
+            {
+                "file": _(
+                    "La pièce n'a pas pu être enregistrée (%(reason)s) : rien n'a été enregistré. "
+                    "Réessayez plus tard ; si cela se reproduit, prévenez l'administrateur du site."
+                )
+                % {"reason": _storage_reason(error)}
+            },
+            code="storage",
+        ) from error
+    field_file._committed = True
+
+
+def _storage_reason(error: OSError) -> str:
+    if error.errno == errno.ENOSPC:
+        return _("disque plein")
+    if error.errno == errno.EROFS:
+        return _("stockage en lecture seule")
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return _("stockage non accessible en écriture")
+    return _("erreur du stockage")
+
+
 @transaction.atomic
 def exhibit_upload(
     *, user, case: Case, file, title: str, source: str = "", received_on=None, replaces: Exhibit | None = None
@@ -225,7 +266,7 @@ def exhibit_upload(
         uploaded_by=user,
     )
     exhibit.full_clean(exclude=["file"])
-    exhibit.file.save(exhibit.original_filename, file, save=False)
+    _store_whole(exhibit.file, exhibit.original_filename, file)
     try:
         exhibit.save()
     except Exception:

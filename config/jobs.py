@@ -10,17 +10,44 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.conf import settings
 from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.module_loading import import_module
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+
+# What kombu and redis-py raise when the broker is down or restarting.
+BROKER_ERRORS = (KombuOperationalError, RedisError, ConnectionError, OSError)
 
 # A row queued longer than this without being taken lost its message: it is sent again. Longer
 # than a busy queue's normal wait would be wasteful; duplicates are harmless (claims).
 QUEUED_GRACE = timedelta(minutes=5)
+
+
+def queued_grace() -> timedelta:
+    return timedelta(seconds=getattr(settings, "JOBS_QUEUED_GRACE", QUEUED_GRACE.total_seconds()))
+
+
+def dispatch(task_name: str, args: list, *, countdown: int | None = None) -> bool:
+    """Send a task by name, its row already committed. A broker that does not answer is logged,
+    not raised: the request that asked for the work has succeeded, and the sweeper sends the row's
+    task once the broker is back. Without a broker (demo), the task runs here, now."""
+    app = current_app
+    if app.conf.task_always_eager:
+        if task_name not in app.tasks:
+            app.loader.import_default_modules()  # what a worker does at start: every app's tasks
+        app.tasks[task_name].apply(args=args)
+        return True
+    try:
+        app.send_task(task_name, args=args, countdown=countdown)
+    except BROKER_ERRORS as error:
+        logger.warning("Courtier injoignable, %s attendra le balayage : %s", task_name, type(error).__name__)
+        return False
+    return True
 
 
 @dataclass(frozen=True)

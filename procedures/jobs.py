@@ -2,7 +2,7 @@
 what the health page counts and what the sweeper sends again.
 
 A message can be lost (the broker restarted with nothing on disk) or its worker killed; the rows
-stay. The sweeper sends a task again for a row left queued past QUEUED_GRACE, or running without a
+stay. The sweeper sends a task again for a row left queued past its grace period, or running without a
 heartbeat past its kind's staleness. Every task claims or re-checks its row, so a message
 delivered twice does the work once."""
 
@@ -10,12 +10,11 @@ import logging
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
-from celery import current_app
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from config.jobs import QUEUED_GRACE, JobKind
+from config.jobs import JobKind, dispatch, queued_grace
 
 from .models import ImportJob, ImportStatus, TaskRun, TaskRunKind, TaskRunStatus
 from .models.imports import STALE_AFTER as IMPORT_STALE_AFTER
@@ -91,23 +90,24 @@ def task_run_release(run: TaskRun, *, reason: str) -> None:
 
 def _send(run_id: int, kind: str, arguments: list) -> None:
     TaskRun.objects.filter(pk=run_id).update(sent_at=timezone.now())
-    current_app.send_task(TASKS[kind], args=arguments)
+    dispatch(TASKS[kind], arguments)
 
 
 def sweep(*, now=None) -> dict:
     now = now or timezone.now()
+    grace = queued_grace()
     resent = []
-    waiting = Q(status=TaskRunStatus.QUEUED) & (Q(sent_at__isnull=True) | Q(sent_at__lt=now - QUEUED_GRACE))
+    waiting = Q(status=TaskRunStatus.QUEUED) & (Q(sent_at__isnull=True) | Q(sent_at__lt=now - grace))
     stale = Q(status=TaskRunStatus.RUNNING) & Q(heartbeat_at__lt=now - TASK_RUN_STALE_AFTER)
-    for run in TaskRun.objects.filter(waiting | stale).filter(created_at__lt=now - QUEUED_GRACE):
+    for run in TaskRun.objects.filter(waiting | stale).filter(created_at__lt=now - grace):
         # Conditional: two sweepers never both send it.
         if TaskRun.objects.filter(pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at).update(
             status=TaskRunStatus.QUEUED, sent_at=now
         ):
-            current_app.send_task(TASKS[run.kind], args=run.arguments.get("args", []))
+            dispatch(TASKS[run.kind], run.arguments.get("args", []))
             resent.append(f"{run.kind}:{run.key}")
     resent += _reminders_of_today(now)
-    resent += _imports(now)
+    resent += _imports(now, grace)
     if resent:
         logger.warning("Tâches de fond renvoyées aux workers : %s", resent)
     return {"resent": resent}
@@ -123,23 +123,23 @@ def _reminders_of_today(now) -> list[str]:
     )
     if not created:
         return []  # beat's run (or the sweeper's) is on record: the rows above take care of it
-    current_app.send_task(TASKS[TaskRunKind.REMINDERS], args=[day])
+    dispatch(TASKS[TaskRunKind.REMINDERS], [day])
     return [f"reminders:{day}"]
 
 
-def _imports(now) -> list[str]:
+def _imports(now, grace) -> list[str]:
     lost = ImportJob.objects.filter(
-        Q(status=ImportStatus.QUEUED, created_at__lt=now - QUEUED_GRACE)
-        & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - QUEUED_GRACE))
+        Q(status=ImportStatus.QUEUED, created_at__lt=now - grace)
+        & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - grace))
     ) | ImportJob.objects.filter(status=ImportStatus.RUNNING, heartbeat_at__lt=now - IMPORT_STALE_AFTER)
     resent = []
     for job in lost:
         # Back to queued (its dead run's token no longer writes: JobTakenOver), the heartbeat of a
-        # queued job recording when it was last sent: once per QUEUED_GRACE at most.
+        # queued job recording when it was last sent: once per grace period at most.
         if not ImportJob.objects.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at).update(
             status=ImportStatus.QUEUED, heartbeat_at=now
         ):
             continue
-        current_app.send_task("procedures.run_import", args=[job.pk])
+        dispatch("procedures.run_import", [job.pk])
         resent.append(f"import:{job.pk}")
     return resent

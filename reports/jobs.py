@@ -4,13 +4,12 @@ reports): what the health page counts and what the sweeper sends again (see conf
 import logging
 from datetime import timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from config.jobs import QUEUED_GRACE, JobKind
+from config.jobs import JobKind, dispatch, queued_grace
 
 from .models import Dossier, DossierChunk, DossierStatus
 from .statistics.compute import LOCK_KEY
@@ -63,7 +62,7 @@ def _statistics_runs(now) -> list[int]:
     """A run left `running` by a dead worker holds no advisory lock any more (its connection
     closed): if the lock is free, such runs go back to the queue. A queued run is sent again only
     when none runs, oldest first, one at a time: a run that found the lock taken would be skipped."""
-    orphans = StatisticsRun.objects.filter(status=RunStatus.RUNNING, requested_at__lt=now - QUEUED_GRACE)
+    orphans = StatisticsRun.objects.filter(status=RunStatus.RUNNING, requested_at__lt=now - queued_grace())
     if orphans.exists():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
@@ -76,21 +75,21 @@ def _statistics_runs(now) -> list[int]:
     if StatisticsRun.objects.filter(status=RunStatus.RUNNING).exists():
         return []
     oldest = (
-        StatisticsRun.objects.filter(status=RunStatus.QUEUED, requested_at__lt=now - QUEUED_GRACE)
+        StatisticsRun.objects.filter(status=RunStatus.QUEUED, requested_at__lt=now - queued_grace())
         .order_by("requested_at")
         .first()
     )
     if oldest is None:
         return []
-    current_app.send_task("reports.compute_statistics", args=[oldest.pk])
+    dispatch("reports.compute_statistics", [oldest.pk])
     return [oldest.pk]
 
 
 def _statistics_reports(now) -> list[int]:
     limit = settings.WORKER_QUEUES["dossiers"]["time_limit"]
-    dead = Q(status=ReportStatus.RENDERING, started_at__lt=now - timedelta(seconds=limit) - QUEUED_GRACE)
-    lost = Q(status=ReportStatus.QUEUED, created_at__lt=now - QUEUED_GRACE) & (
-        Q(started_at__isnull=True) | Q(started_at__lt=now - QUEUED_GRACE)
+    dead = Q(status=ReportStatus.RENDERING, started_at__lt=now - timedelta(seconds=limit) - queued_grace())
+    lost = Q(status=ReportStatus.QUEUED, created_at__lt=now - queued_grace()) & (
+        Q(started_at__isnull=True) | Q(started_at__lt=now - queued_grace())
     )
     resent = []
     for report in StatisticsReport.objects.filter(dead | lost):
@@ -102,8 +101,8 @@ def _statistics_reports(now) -> list[int]:
                 finished_at=now,
             )
             continue
-        # started_at of a queued report records when it was last sent: once per QUEUED_GRACE.
+        # started_at of a queued report records when it was last sent: once per grace period.
         if mine.update(status=ReportStatus.QUEUED, started_at=now):
-            current_app.send_task("reports.render_statistics_report", args=[report.pk])
+            dispatch("reports.render_statistics_report", [report.pk])
             resent.append(report.pk)
     return resent

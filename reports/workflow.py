@@ -25,6 +25,8 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.jobs import dispatch
+
 from . import content, rendering, rpva
 from .models import Dossier, DossierChunk, DossierPhase, DossierStatus, Section, chunk_path, dossier_path
 from .pdf import RenderedDocument
@@ -68,9 +70,7 @@ def timeout_message() -> str:
 
 
 def enqueue(dossier_id: int) -> None:
-    from .tasks import render_dossier
-
-    render_dossier.delay(dossier_id)
+    dispatch("reports.render_dossier", [dossier_id])
 
 
 # --- rendering ------------------------------------------------------------------------------------
@@ -266,10 +266,8 @@ def _dispatch_chunks(run: Run) -> None:
     if not pending:
         _maybe_assemble(run)
         return
-    from .tasks import render_dossier_chunk
-
     for chunk_id in pending:
-        render_dossier_chunk.delay(chunk_id)
+        dispatch("reports.render_dossier_chunk", [chunk_id])
 
 
 def _render_chunks_here(run: Run) -> None:

@@ -8,7 +8,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -88,14 +88,17 @@ def import_job_resume(*, user, job: ImportJob) -> ImportJob:
     return job
 
 
-def import_job_claim(job_id: int) -> str | None:
+def import_job_claim(job_id: int, *, resumed_token: str | None = None) -> str | None:
     """Take the job: queued, or running but abandoned (no progress for STALE_AFTER: its worker
-    died). One conditional UPDATE, so two workers never both get it; returns this run's token
-    (None when the job is not to be taken), which every later write of the run is conditional on."""
+    died), or running under `resumed_token` (this task's own run, cut off by the database). One
+    conditional UPDATE, so two workers never both get it; returns this run's token (None when the
+    job is not to be taken), which every later write of the run is conditional on."""
     now = timezone.now()
     claimable = Q(status=ImportStatus.QUEUED) | Q(status=ImportStatus.RUNNING) & (
         Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - STALE_AFTER)
     )
+    if resumed_token:
+        claimable |= Q(status=ImportStatus.RUNNING, claim_token=resumed_token)
     token = uuid.uuid4().hex
     updated = (
         ImportJob.objects.filter(pk=job_id)
@@ -119,6 +122,10 @@ def import_job_run(job_id: int, token: str, *, chunk_size: int = CHUNK_SIZE, on_
     except ImportFileError as error:
         _finish(job, token, ImportStatus.FAILED, str(error))
         return job
+    except (OperationalError, InterfaceError) as error:
+        # The database went away (restart, failover): nothing can be written now, not even the
+        # failure. The task tries again; the committed chunks stay and the run resumes after them.
+        raise DatabaseUnavailable(token) from error
     except Exception as error:
         logger.exception("Import %s failed", job.pk)
         job.refresh_from_db()
@@ -164,6 +171,14 @@ def import_job_execute(job_id: int, **options) -> ImportJob | None:
     if token is None:
         return None
     return import_job_run(job_id, token, **options)
+
+
+class DatabaseUnavailable(Exception):
+    """The run's connection was lost; `token` lets the retried task take its own run back."""
+
+    def __init__(self, token: str):
+        super().__init__(token)
+        self.token = token
 
 
 def _finish(job: ImportJob, token: str, status: str, error: str) -> None:

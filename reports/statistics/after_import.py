@@ -10,8 +10,6 @@ from .services import statistics_run_enqueue
 def statistics_refresh_after_import(*, job_id: int) -> StatisticsRun:
     """Two imports finishing together share one queued run: it has not started, so it will read
     both imports' rows. A run already going may have missed them: a new one is queued."""
-    from .tasks import compute_statistics_after_import
-
     with transaction.atomic():
         queued = (
             StatisticsRun.objects.select_for_update(skip_locked=True)
@@ -21,7 +19,7 @@ def statistics_refresh_after_import(*, job_id: int) -> StatisticsRun:
         )
         if queued is not None:
             return queued
-        run = statistics_run_enqueue(user=None, task=compute_statistics_after_import)
+        run = statistics_run_enqueue(user=None, task="reports.compute_statistics_after_import")
     return run
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cases.actors import Actor
 from cases.models import AccessAction
 from cases.services import access_log_record
+from config.jobs import dispatch
 
 from . import figures, publication, svg
 from .compute import statistics_run_request
@@ -24,13 +25,11 @@ from .models import PublishedStatistics, ReportStatus, StatisticsReport, Statist
 logger = logging.getLogger(__name__)
 
 
-def statistics_run_enqueue(*, user=None, full: bool = False, task=None) -> StatisticsRun:
-    from .tasks import compute_statistics
-
-    task = task or compute_statistics
+def statistics_run_enqueue(*, user=None, full: bool = False, task: str = "reports.compute_statistics") -> StatisticsRun:
+    """The run's row, then its task by name once committed (the sweeper sends it again if lost)."""
     with transaction.atomic():
         run = statistics_run_request(user=user, full=full)
-        transaction.on_commit(lambda: task.delay(run.pk))
+        transaction.on_commit(lambda: dispatch(task, [run.pk]))
     return run
 
 
@@ -79,8 +78,6 @@ def statistics_publish(*, actor: Actor, membership, title: str, period: publicat
 
 
 def statistics_report_request(*, user, membership, platform=None, month_from=None, month_to=None):
-    from .tasks import render_statistics_report
-
     with transaction.atomic():
         report = StatisticsReport(
             association=membership.association,
@@ -91,7 +88,7 @@ def statistics_report_request(*, user, membership, platform=None, month_from=Non
         )
         report.full_clean()
         report.save()
-        transaction.on_commit(lambda: render_statistics_report.delay(report.pk))
+        transaction.on_commit(lambda: dispatch("reports.render_statistics_report", [report.pk]))
     return report
 
 

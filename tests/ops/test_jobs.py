@@ -181,7 +181,7 @@ def test_a_statistics_run_left_running_by_a_dead_worker_is_queued_again_only_whe
     try:
         with other.cursor() as cursor:  # a live run elsewhere holds the job's lock
             cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
-        with mock.patch("reports.jobs.current_app.send_task") as send:
+        with mock.patch("reports.jobs.dispatch") as send:
             jobs_sweep()
             assert StatisticsRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
             assert not [call for call in send.call_args_list if call.args[0] == "reports.compute_statistics"]
@@ -190,7 +190,7 @@ def test_a_statistics_run_left_running_by_a_dead_worker_is_queued_again_only_whe
             jobs_sweep(now=timezone.now())
             assert StatisticsRun.objects.get(pk=run.pk).status == RunStatus.QUEUED
             sent = [call for call in send.call_args_list if call.args[0] == "reports.compute_statistics"]
-            assert sent == [mock.call("reports.compute_statistics", args=[run.pk])]
+            assert sent == [mock.call("reports.compute_statistics", [run.pk])]
     finally:
         other.close()
 

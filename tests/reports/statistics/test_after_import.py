@@ -22,7 +22,7 @@ def test_an_applied_import_queues_one_incremental_run_on_commit(
     images,  # noqa: F811
     django_capture_on_commit_callbacks,
 ):
-    with mock.patch.object(tasks.compute_statistics_after_import, "delay") as delay:
+    with mock.patch("reports.statistics.services.dispatch") as dispatch:
         with django_capture_on_commit_callbacks(execute=True):
             run(target, csv_bytes([row(reference="24.00001")]), apply=True)
         with django_capture_on_commit_callbacks(execute=True):
@@ -30,17 +30,17 @@ def test_an_applied_import_queues_one_incremental_run_on_commit(
     queued = StatisticsRun.objects.get()
     assert (queued.mode, queued.status, queued.requested_by) == (RunMode.INCREMENTAL, RunStatus.QUEUED, None)
     # Two imports finishing before the run starts share it: it will read both.
-    delay.assert_called_once_with(queued.pk)
+    dispatch.assert_called_once_with("reports.compute_statistics_after_import", [queued.pk])
 
 
 def test_a_dry_run_queues_nothing(target, dunkerque, images, django_capture_on_commit_callbacks):  # noqa: F811
     with (
-        mock.patch.object(tasks.compute_statistics_after_import, "delay") as delay,
+        mock.patch("reports.statistics.services.dispatch") as dispatch,
         django_capture_on_commit_callbacks(execute=True),
     ):
         run(target, csv_bytes([row()]), apply=False)
     assert not StatisticsRun.objects.exists()
-    delay.assert_not_called()
+    dispatch.assert_not_called()
 
 
 def test_a_run_skipped_behind_another_is_asked_again():
