@@ -331,3 +331,33 @@ def test_an_exhibit_upload_on_a_full_or_read_only_disk_is_a_clear_error_and_writ
     assert list(Exhibit.objects.filter(case=case).values_list("title", flat=True)) == ["Avant la panne"]
     assert _files(small_media_disk) == stored  # no partial file beside the first
     assert stored[0].read_bytes() == small
+
+
+def test_a_dossier_past_its_workers_memory_ceiling_fails_with_its_reason_and_the_worker_lives_on(
+    owner, case, media_root, fast_sweeps, tmp_path
+):
+    """A ceiling just above an idle worker process (about 125 MB of heap): rendering goes past
+    it. The job fails with a reason that names the memory, never swapping the host to death."""
+    build_rich_case(owner, case)
+    with celery_on(SUITE_BROKER) as app:
+        with app.connection_for_write() as conn:
+            conn.default_channel.client.flushdb()
+        worker = Worker(
+            broker=SUITE_BROKER,
+            database=tests_database_url(),
+            media=media_root,
+            queues="dossiers",
+            log=tmp_path / "w.log",
+            concurrency=1,
+            env={"WORKER_MEMORY_MB_DOSSIERS": "150"},
+        )
+        try:
+            [dossier] = _dossiers(owner, case, 1)
+            _sweep_until(lambda: Dossier.objects.get(pk=dossier.pk).is_finished, timeout=180)
+            dossier.refresh_from_db()
+            assert dossier.status == DossierStatus.FAILED
+            assert "mémoire" in dossier.error, dossier.error
+            assert worker.process.poll() is None, "le worker principal est tombé"
+            assert "Plafond mémoire par processus : 150 Mo" in (tmp_path / "w.log").read_text(errors="replace")
+        finally:
+            worker.stop()
