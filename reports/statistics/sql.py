@@ -1,9 +1,7 @@
 # ruff: noqa: S608 - every statement is built from constants of this module, values go as parameters
-"""The SQL of the statistics job, entirely inside PostgreSQL: the triggers that record which
-procedures changed, the query that turns procedures into fact rows, and the grouped queries that
-turn fact rows into figures (GROUPING SETS, COUNT(DISTINCT), histograms of days).
-
-Table names are written out: the trigger statements run in migrations too, where models are frozen."""
+"""The SQL of the statistics job, entirely inside PostgreSQL: the query that turns procedures into
+fact rows, and the grouped queries that turn fact rows into figures (GROUPING SETS,
+COUNT(DISTINCT), histograms of days). Table names are written out, as the migrations write them."""
 
 from procedures.models import DecisionKind, Outcome
 
@@ -15,103 +13,10 @@ HISTOGRAM = "reports_statistics_histogram"
 # A judgment on the merits: what « from filing to judgment » measures (art. 464 and 231 CPP).
 JUDGMENT_KINDS = (DecisionKind.JUDGMENT_CORRECTIONNEL, DecisionKind.VERDICT_ASSISES)
 
-# --- Triggers: which procedures changed ------------------------------------------------------------
-
-_MARK = f"INSERT INTO {CHANGE} (procedure_id) SELECT DISTINCT %s FROM changed;"
-
-TRIGGERS = {
-    # table: statement run with `changed` = the inserted, updated (old and new) or deleted rows
-    "procedures_procedure": _MARK % "id",
-    "procedures_procedure_victims": _MARK % "procedure_id",
-    "procedures_procedure_offences": _MARK % "procedure_id",
-    "procedures_procedure_suspects": _MARK % "procedure_id",
-    "procedures_filing": _MARK % "procedure_id",
-    "procedures_decision": _MARK % "procedure_id",
-}
-# Reference rows whose change moves figures: only UPDATE matters (deleting them is protected).
-UPDATE_TRIGGERS = {
-    "cases_victim": f"""INSERT INTO {CHANGE} (procedure_id)
-    SELECT DISTINCT pv.procedure_id FROM procedures_procedure_victims pv WHERE pv.victim_id IN (
-        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.minor_at_facts IS DISTINCT FROM o.minor_at_facts);""",
-    "cases_case": f"""INSERT INTO {CHANGE} (procedure_id)
-    SELECT p.id FROM procedures_procedure p WHERE p.case_id IN (
-        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.platform_id IS DISTINCT FROM o.platform_id);""",
-    "cases_parquet": f"""INSERT INTO {CHANGE} (procedure_id)
-    SELECT p.id FROM procedures_procedure p WHERE p.parquet_id IN (
-        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE n.court_of_appeal_id IS DISTINCT FROM o.court_of_appeal_id);""",
-    "cases_offence": f"""INSERT INTO {CHANGE} (procedure_id)
-    SELECT DISTINCT po.procedure_id FROM procedures_procedure_offences po WHERE po.offence_id IN (
-        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.categories IS DISTINCT FROM o.categories);""",
-}
-
-
-def _function_sql(table: str, body: str, *, both_ways: bool) -> str:
-    function = f"reports_statistics_mark_{table}"
-    if not both_ways:
-        return f"""
-CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  {body.strip()}
-  RETURN NULL;
-END $$;"""
-    return f"""
-CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP <> 'DELETE' THEN
-    WITH changed AS (SELECT * FROM new_rows) {body.strip()}
-  END IF;
-  IF TG_OP <> 'INSERT' THEN
-    WITH changed AS (SELECT * FROM old_rows) {body.strip()}
-  END IF;
-  RETURN NULL;
-END $$;"""
-
-
-def create_functions_sql() -> str:
-    """The trigger functions alone (CREATE OR REPLACE), for a migration that changes their bodies."""
-    return "\n".join(
-        [_function_sql(table, body, both_ways=True) for table, body in TRIGGERS.items()]
-        + [_function_sql(table, body, both_ways=False) for table, body in UPDATE_TRIGGERS.items()]
-    )
-
-
-def create_triggers_sql() -> str:
-    """Statement-level triggers with transition tables: one INSERT … SELECT per statement, so an
-    import of 23,051 rows costs a few statements, not a trigger call per row."""
-    parts = [create_functions_sql()]
-    for table in TRIGGERS:
-        function = f"reports_statistics_mark_{table}"
-        parts.append(
-            f"""
-CREATE TRIGGER statistics_mark_insert AFTER INSERT ON {table}
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();
-CREATE TRIGGER statistics_mark_update AFTER UPDATE ON {table}
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();
-CREATE TRIGGER statistics_mark_delete AFTER DELETE ON {table}
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();"""
-        )
-    for table in UPDATE_TRIGGERS:
-        function = f"reports_statistics_mark_{table}"
-        parts.append(
-            f"""
-CREATE TRIGGER statistics_mark_update AFTER UPDATE ON {table}
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();"""
-        )
-    return "\n".join(parts)
-
-
-def drop_triggers_sql() -> str:
-    parts = []
-    for table in TRIGGERS:
-        for event in ("insert", "update", "delete"):
-            parts.append(f"DROP TRIGGER IF EXISTS statistics_mark_{event} ON {table};")
-        parts.append(f"DROP FUNCTION IF EXISTS reports_statistics_mark_{table}();")
-    for table in UPDATE_TRIGGERS:
-        parts.append(f"DROP TRIGGER IF EXISTS statistics_mark_update ON {table};")
-        parts.append(f"DROP FUNCTION IF EXISTS reports_statistics_mark_{table}();")
-    return "\n".join(parts)
-
+# The triggers that record which procedures changed (statement-level, with transition tables, one
+# INSERT … SELECT into CHANGE per statement) are defined by the migrations alone: the latest body
+# of each function is in reports/migrations/0004_statistics_facts.py; a change to them is a new
+# migration with its own frozen SQL.
 
 # --- Facts: one row per procedure ------------------------------------------------------------------
 
