@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "cases",
     "procedures",
     "reports",
+    "reports.statistics",
 ]
 
 MIDDLEWARE = [

@@ -255,15 +255,3 @@ class DossierChunk(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id}/{self.index}"
-
-
-# Statistics live in their own subpackage; imported here so that Django registers them in `reports`.
-from .statistics.models import (  # noqa: E402, F401
-    PublishedStatistics,
-    StatisticsChange,
-    StatisticsFact,
-    StatisticsFigure,
-    StatisticsHistogram,
-    StatisticsReport,
-    StatisticsRun,
-)
