@@ -20,5 +20,7 @@ def ping() -> str:
     return "pong"
 
 
-# Connected here so that every `celery -A config worker` has them (config/worker_limits.py).
-from . import worker_limits  # noqa: E402, F401
+# Connected here so that every `celery -A config worker` has them: memory limits
+# (config/worker_limits.py), the request id in task headers and worker logs, and workers logging
+# through LOGGING (config/request_context.py).
+from . import request_context, worker_limits  # noqa: E402, F401

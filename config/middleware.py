@@ -1,6 +1,4 @@
-import re
 import time
-import uuid
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CSPMiddleware
@@ -11,23 +9,16 @@ from django.contrib.auth import logout
 from django.utils.translation import gettext as _
 from pghistory.middleware import HistoryMiddleware
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
-
-
-def _request_id(request) -> str:
-    # Keep a proxy's X-Request-ID when it looks sane, so logs on both sides match.
-    header = request.headers.get("X-Request-ID", "")
-    return header if _REQUEST_ID.match(header) else uuid.uuid4().hex
+from .request_context import request_id_from_header
 
 
 class RequestHistoryMiddleware(HistoryMiddleware):
-    """pghistory's middleware, plus a request id on every history row and on the response."""
+    """pghistory's middleware, plus the request id (config.request_log) on every history row."""
 
     def __call__(self, request):
-        request.request_id = _request_id(request)
-        response = super().__call__(request)
-        response["X-Request-ID"] = request.request_id
-        return response
+        if not getattr(request, "request_id", None):
+            request.request_id = request_id_from_header(request.headers.get("X-Request-ID"))
+        return super().__call__(request)
 
     def get_context(self, request):
         return {**super().get_context(request), "request_id": request.request_id}

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: gives the request its id and writes its one log line (method, route, status, duration).
+    "config.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -414,11 +416,50 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 
+# Logs go to stderr, one JSON object per line in production (LOG_FORMAT=json, config/log_format.py),
+# readable text in development; each carries the request id (config/request_context.py), Celery
+# workers' lines too.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT is json (one JSON object per line) or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_calendar_secrets": {"()": "config.log_filters.RedactCalendarSecrets"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_calendar_secrets"]}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    "filters": {
+        "request_context": {"()": "config.request_context.RequestContextFilter"},
+        "redact_calendar_secrets": {"()": "config.log_filters.RedactCalendarSecrets"},
+        "redact_query_strings": {"()": "config.log_filters.RedactQueryStrings"},
+    },
+    "formatters": {
+        "json": {
+            "()": "config.log_format.JsonLineFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+            "json_ensure_ascii": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context", "redact_calendar_secrets", "redact_query_strings"],
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        # Django's own handlers (its development console, mail to ADMINS) give way to the one above,
+        # so every line has the same format and filters. Never DEBUG, whatever LOG_LEVEL: at DEBUG
+        # Django logs each SQL statement with its parameters and each failed template lookup with
+        # the context, which hold names, searches and e-mail addresses. To see queries, use
+        # django.test.utils.CaptureQueriesContext or connection.queries.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }

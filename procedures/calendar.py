@@ -3,12 +3,14 @@ secret tokens that open it. Only the pseudonymous case reference and title go in
 calendar is synchronised to phones and third-party services, never a victim's identity."""
 
 from datetime import date, timedelta
+from functools import lru_cache
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress
 
 from .deadlines import UnknownRuleError, get_rule
 from .models import CalendarToken, Deadline, DeadlineStatus
@@ -18,6 +20,9 @@ from .selectors import deadline_list_for_user
 PRODID = "-//Coco affaires//Mes délais//FR"
 CALENDAR_NAME = "Mes délais"
 UID_DOMAIN = "coco-affaires"
+FEED_TIMEZONE = "Europe/Paris"
+# The organiser RFC 5546 requires of a published event: the application, never a person.
+ORGANIZER_NAME = "Suivi des affaires"
 # All-day events start at midnight: 15 hours before is 09:00 the day before the due date.
 ALARM_BEFORE = timedelta(hours=15)
 
@@ -34,15 +39,32 @@ def deadlines_ics(user) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", CALENDAR_NAME)
-    calendar.add("x-wr-timezone", "Europe/Paris")
+    calendar.add("x-wr-timezone", FEED_TIMEZONE)
+    # RFC 5545 §3.6: a calendar holds at least one component, so an empty feed would be invalid
+    # (strict parsers such as libical refuse it); the zone named by X-WR-TIMEZONE is one.
+    calendar.add_component(_feed_timezone(timezone.localdate().year))
     stamp = timezone.now()
     base = site_url()
+    organizer = _organizer()
     for deadline in feed_deadlines(user):
-        calendar.add_component(_event(deadline, stamp, base))
+        calendar.add_component(_event(deadline, stamp, base, organizer))
     return calendar.to_ical()
 
 
-def _event(deadline: Deadline, stamp, base: str) -> Event:
+@lru_cache(maxsize=2)
+def _feed_timezone(year: int) -> Timezone:
+    # Transitions from tzdata, over a window that keeps the feed small: the events are all-day
+    # dates, which no time zone shifts.
+    return Timezone.from_tzid(FEED_TIMEZONE, first_date=date(year - 1, 1, 1), last_date=date(year + 10, 1, 1))
+
+
+def _organizer() -> vCalAddress:
+    organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
+    organizer.params["cn"] = ORGANIZER_NAME
+    return organizer
+
+
+def _event(deadline: Deadline, stamp, base: str, organizer: vCalAddress) -> Event:
     try:
         rule = get_rule(deadline.rule)
         label, article = rule.label_fr, rule.article
@@ -78,6 +100,7 @@ def _event(deadline: Deadline, stamp, base: str) -> Event:
     event.add("dtstart", deadline.due_on)
     # An all-day event ends the next day; the last representable day has none.
     event.add("dtend", deadline.due_on + timedelta(days=1) if deadline.due_on < date.max else deadline.due_on)
+    event.add("organizer", organizer)
     event.add("summary", summary)
     event.add("description", "\n".join(description))
     event.add("url", url)

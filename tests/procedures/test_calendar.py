@@ -1,7 +1,10 @@
 """The ICS feed of a user's open deadlines, opened by a secret, revocable token."""
 
 import hashlib
+import json
+import subprocess
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -278,3 +281,66 @@ def test_feed_links_follow_the_configured_site_url_not_the_request_host(client_o
     assert response.context["feed_url"].startswith("https://affaires.example.org/calendrier/")
     assert str(event["URL"]) == f"https://affaires.example.org/procedures/{procedure.pk}/"
     assert f"https://affaires.example.org/delais/{deadline.pk}/" in str(event["DESCRIPTION"])
+
+
+# --- validity for real calendar applications: libical, a second, independent parser ---------------
+
+LIBICAL_PYTHON = "/usr/bin/python3"
+LIBICAL_CHECK = Path(__file__).with_name("libical_check.py")
+
+
+def libical_errors(content: bytes) -> list[str]:
+    """libical's strict reading of the feed, run by Debian's Python, which has its bindings."""
+    if not Path(LIBICAL_PYTHON).exists():
+        pytest.fail(
+            f"{LIBICAL_PYTHON} introuvable : apt-get install python3-gi gir1.2-ical-3.0 (bin/bootstrap le fait)."
+        )
+    # Debian's Python must not read the virtualenv's packages or settings.
+    environment = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    result = subprocess.run(  # noqa: S603 - fixed interpreter and script, the feed on stdin
+        [LIBICAL_PYTHON, "-I", str(LIBICAL_CHECK)], input=content, capture_output=True, timeout=60, env=environment
+    )
+    if result.returncode != 0:
+        pytest.fail(f"La vérification par libical a échoué : {result.stderr.decode().strip()}")
+    return json.loads(result.stdout)
+
+
+def test_an_empty_feed_is_a_valid_calendar_for_libical(owner):
+    content = deadlines_ics(owner)
+
+    calendar = parse(content)
+    assert events(calendar) == []
+    assert [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/Paris"]
+    assert libical_errors(content) == []
+
+
+def test_a_feed_of_several_deadlines_is_valid_for_libical(procedure, owner, settings):
+    settings.SITE_URL = "https://affaires.example.org"
+    make_deadline(procedure, owner=owner)
+    deadline = make_deadline(procedure, owner=owner, rule="pourvoi", due_on=DUE + timedelta(days=20))
+    Deadline.objects.filter(pk=deadline.pk).update(
+        computed_due_on=DUE + timedelta(days=19), override_reason="Greffe fermé ; voir « note », long motif " * 3
+    )
+
+    content = deadlines_ics(owner)
+
+    published = events(parse(content))
+    assert len(published) == 2
+    for event in published:
+        assert {"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "ORGANIZER", "URL"} <= set(event.keys())
+        assert str(event["URL"]).startswith("https://affaires.example.org/procedures/")
+    # The organiser is the application, never a person.
+    assert str(published[0]["ORGANIZER"]) == f"mailto:{settings.DEFAULT_FROM_EMAIL}"
+    assert libical_errors(content) == []
+
+
+def test_the_libical_check_refuses_an_event_without_uid_and_a_calendar_without_components():
+    empty = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//FR\r\nMETHOD:PUBLISH\r\nEND:VCALENDAR\r\n"
+    event = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//FR\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\n"
+        b"DTSTAMP:20250101T000000Z\r\nDTSTART;VALUE=DATE:20250317\r\nSUMMARY:test\r\n"
+        b"ORGANIZER:mailto:test@exemple.invalid\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+
+    assert libical_errors(empty) == ["VCALENDAR sans aucun composant (RFC 5545 §3.6)"]
+    assert any("UID" in error for error in libical_errors(event))
