@@ -36,7 +36,7 @@ def wait_until(condition, *, timeout: float, step: float = 0.2, message: str = "
         raise AssertionError(message() if callable(message) else message or "condition jamais remplie")
 
 
-def tests_database_url() -> str:
+def database_url_of_tests() -> str:
     """The database pytest-django made for this run, as a URL a subprocess can use."""
     settings = connection.settings_dict
     return f"postgres://{settings['USER'] or 'postgres'}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"

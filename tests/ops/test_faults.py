@@ -27,7 +27,7 @@ from tests.conftest import make_pdf_bytes
 from tests.factories import ParquetFactory
 from tests.reports.conftest import build_rich_case
 
-from .processes import PostgresCluster, RedisServer, Worker, celery_on, tests_database_url, wait_until
+from .processes import PostgresCluster, RedisServer, Worker, celery_on, database_url_of_tests, wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -89,7 +89,11 @@ def test_a_worker_killed_in_the_middle_of_20_dossiers_leaves_each_done_exactly_o
         with app.connection_for_write() as conn:
             conn.default_channel.client.flushdb()
         first = Worker(
-            broker=broker, database=tests_database_url(), media=media_root, queues="dossiers", log=tmp_path / "w1.log"
+            broker=broker,
+            database=database_url_of_tests(),
+            media=media_root,
+            queues="dossiers",
+            log=tmp_path / "w1.log",
         )
         second = None
         try:
@@ -107,7 +111,7 @@ def test_a_worker_killed_in_the_middle_of_20_dossiers_leaves_each_done_exactly_o
             assert interrupted >= 1
             second = Worker(
                 broker=broker,
-                database=tests_database_url(),
+                database=database_url_of_tests(),
                 media=media_root,
                 queues="dossiers",
                 log=tmp_path / "w2.log",
@@ -152,7 +156,7 @@ def test_redis_restarting_empty_while_jobs_are_queued_loses_none(
             redis.start()  # empty: the six messages are gone
             worker = Worker(
                 broker=redis.url,
-                database=tests_database_url(),
+                database=database_url_of_tests(),
                 media=media_root,
                 queues="dossiers",
                 log=tmp_path / "w.log",
@@ -194,7 +198,7 @@ def test_postgresql_restarting_during_an_import_resumes_it_with_exactly_the_file
     worker = None
     broker = SUITE_BROKER
     try:
-        cluster.copy_database(tests_database_url(), "coco_faults")
+        cluster.copy_database(database_url_of_tests(), "coco_faults")
         url = cluster.url("coco_faults")
         with celery_on(broker) as app:
             with app.connection_for_write() as conn:
@@ -344,7 +348,7 @@ def test_a_dossier_past_its_workers_memory_ceiling_fails_with_its_reason_and_the
             conn.default_channel.client.flushdb()
         worker = Worker(
             broker=SUITE_BROKER,
-            database=tests_database_url(),
+            database=database_url_of_tests(),
             media=media_root,
             queues="dossiers",
             log=tmp_path / "w.log",
