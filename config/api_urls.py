@@ -2,7 +2,10 @@
 
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
+from django.http import JsonResponse
 from django.urls import include, path
+from django.utils.translation import gettext as _
+from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -35,3 +38,11 @@ urlpatterns = [
         name="redoc",
     ),
 ]
+
+
+def not_found(request, exception):
+    """The site's 404 page, except under /api/: a URL that no route matches (an id that is not a
+    number) gets the API's JSON error, as an unknown record does."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Introuvable."), "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)

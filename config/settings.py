@@ -232,6 +232,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "cases.api.schema.ErrorDocumentingAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.StandardPagination",
+    # JSON bodies only (uploads declare multipart themselves): the schema then offers one body
+    # type per write, and a form-encoded body gets 415 instead of being half-understood.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -259,8 +262,9 @@ SPECTACULAR_SETTINGS = {
         "API des affaires, victimes (pseudonymisées), pièces, procédures, constitutions de partie civile et délais. "
         "Authentification par session ou jeton personnel (limité à une association). Les écritures exigent "
         "l'en-tête If-Match (ETag de la version lue) : 412 si l'enregistrement a changé, 428 s'il manque. "
-        "Erreurs : 400 (champs), 404 (objet d'une autre association, jamais 403), 409 (unicité), 413 (fichier trop "
-        "lourd), 415 (type refusé)."
+        "Corps JSON (multipart pour les fichiers). Erreurs, toujours en JSON : 400 (champs), 401 (jeton), "
+        "403 (rôle), 404 (objet d'une autre association, jamais 403), 409 (unicité), 413 (fichier trop lourd), "
+        "415 (type refusé), 429 (trop de requêtes, Retry-After)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

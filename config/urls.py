@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from .health import healthz
 
+handler404 = "config.api_urls.not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("config.api_urls")),

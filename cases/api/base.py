@@ -1,36 +1,13 @@
 """What every tenant-scoped viewset shares: the token's association scope, the case lookup with
-404/403 rules, and services' ValidationErrors turned into API errors by the exception handler."""
+404/403 rules, and services' ValidationErrors turned into API errors by the exception handler
+(their schema: schema.py)."""
 
 from django.utils.functional import cached_property
-from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
 
 from cases.models import Permission
 from cases.selectors import association_ids_for_user, case_get
 
 from .authentication import scope_association_id
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Données refusées : messages par champ dans `errors`."),
-    404: OpenApiResponse(ErrorSerializer, description="Introuvable, ou appartenant à une autre association."),
-}
-WRITE_ERRORS = {
-    **ERRORS,
-    403: OpenApiResponse(ErrorSerializer, description="Rôle insuffisant (salarié·e, partage en lecture)."),
-    409: OpenApiResponse(ErrorSerializer, description="Conflit d'unicité."),
-}
-UPDATE_ERRORS = {
-    **WRITE_ERRORS,
-    412: OpenApiResponse(ErrorSerializer, description="L'ETag de If-Match ne correspond plus : relire puis réessayer."),
-    428: OpenApiResponse(ErrorSerializer, description="En-tête If-Match absent."),
-}
 
 
 class TenantMixin:

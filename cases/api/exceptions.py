@@ -7,11 +7,13 @@ name the model, and a different text for an unknown id and another association's
 probed.
 """
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 STATUS_BY_CODE = {
@@ -47,11 +49,19 @@ def api_exception_handler(exc, context):
         code = next((c for c in ("unique", "conflict", "too_large", "unsupported_type") if c in codes), "invalid")
         http_status = STATUS_BY_CODE.get(code, status.HTTP_400_BAD_REQUEST)
         return Response({"detail": _("Données refusées."), "code": code, "errors": _messages(exc)}, status=http_status)
+    if isinstance(exc, DjangoPermissionDenied):
+        # Raised by the services; as DRF's own, so the code says « permission_denied ».
+        exc = exceptions.PermissionDenied()
     response = exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"detail": _("Données refusées."), "code": "invalid", "errors": response.data}
+        # A bare list (a filter's refusal of a parameter, a body that is not an object) goes
+        # under non_field_errors, so `errors` always maps names to messages.
+        errors = (
+            response.data if isinstance(response.data, dict) else {api_settings.NON_FIELD_ERRORS_KEY: response.data}
+        )
+        response.data = {"detail": _("Données refusées."), "code": "invalid", "errors": errors}
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"detail": str(response.data["detail"]), "code": getattr(exc, "default_code", "error")}
     return response

@@ -1,4 +1,5 @@
 import django_filters
+from django.conf import settings
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -6,6 +7,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from cases import services
@@ -35,6 +37,7 @@ from cases.selectors import (
 from .base import TenantMixin
 from .concurrency import ETagMixin, record_etag
 from .filters import CaseFilter, ExhibitFilter, OffenceFilter, ParquetFilter, SuspectFilter, VictimFilter
+from .schema import ERROR_RESPONSES
 from .serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenSerializer,
@@ -241,11 +244,15 @@ class ExhibitViewSet(TenantMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     serializer_class = ExhibitSerializer
     filterset_class = ExhibitByIdFilter
     ordering = ["case", "number"]
+    parser_classes = [MultiPartParser]
 
     def get_queryset(self):
         return exhibit_list_for_user(self.request.user, association_id=self.scope)
 
-    @extend_schema(request={"multipart/form-data": ExhibitUploadSerializer}, responses={201: ExhibitSerializer})
+    @extend_schema(
+        request={"multipart/form-data": ExhibitUploadSerializer},
+        responses={201: ExhibitSerializer, 413: ERROR_RESPONSES[413]},
+    )
     def create(self, request, *args, **kwargs):
         upload = ExhibitUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
@@ -261,7 +268,8 @@ class ExhibitViewSet(TenantMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         exhibit = services.exhibit_upload(user=request.user, case=case, replaces=replaces, **data)
         return Response(self.get_serializer(exhibit).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    # The file is sent with its own type, one of those an upload may have.
+    @extend_schema(responses={(200, *settings.EXHIBIT_ALLOWED_TYPES): bytes})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         exhibit = self.get_object()

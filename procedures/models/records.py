@@ -1,5 +1,7 @@
 """What happens in a procedure: referrals, civil-party filings, hearings, decisions, events."""
 
+from datetime import date
+
 import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -243,6 +245,9 @@ class DefendantResidence(models.TextChoices):
     ABROAD = "abroad", _("Hors de l'Union européenne (+ 2 mois)")
 
 
+CPP_IN_FORCE = date(1959, 3, 2)
+
+
 @track_changes()
 class Hearing(models.Model):
     """A hearing (audience)."""
@@ -281,6 +286,13 @@ class Hearing(models.Model):
         return f"{self.court} — {timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}"
 
     def clean(self):
+        # The hearings tracked are under the CPP, in force since 2 March 1959: an earlier year is a
+        # typing error (and Paris time before 1911 is not a whole-minute offset, which RFC 3339
+        # dates of the API cannot write).
+        if self.starts_at and self.starts_at.date() < CPP_IN_FORCE:
+            raise ValidationError(
+                {"starts_at": _("Date antérieure au code de procédure pénale (1959) : vérifiez l'année.")}
+            )
         if self.status == HearingStatus.SCHEDULED and self.starts_at and self.starts_at < timezone.now():
             raise ValidationError(
                 {"starts_at": _("Une audience passée ne peut être « prévue » : indiquez si elle s'est tenue.")}
