@@ -75,6 +75,8 @@ MIDDLEWARE = [
     # First: gives the request its id and writes its one log line (method, route, status, duration).
     "config.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the web process (gunicorn), before sessions and the rest.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -170,6 +172,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production serves hashed, compressed copies (collectstatic) with a year-long cache; development
+# (DEBUG=1: make run, make test) reads the source folders as they change, no collectstatic needed.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# From the environment, not settings.DEBUG at run time (the test runner turns that off).
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 

@@ -111,8 +111,14 @@ def test_no_page_template_holds_an_inline_script_style_or_event_handler():
     assert not found, found
 
 
+# Production's static storage needs collectstatic's manifest (tests/test_deploy.py runs it): here
+# the storage that reads the source folders, since only the headers are under test.
 PRODUCTION_REQUESTS = """
 from django.test import Client
+from django.test.utils import override_settings
+from django.conf import settings
+storages = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+override_settings(STORAGES=storages).enable()
 client = Client()
 plain = client.get("/connexion/")
 print(plain.status_code, plain["Location"])
