@@ -126,6 +126,19 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://…).")
+# Optional streaming replica of the primary: the statistics pages, the statistics API and the
+# exports read from it while it answers and lags at most DATABASE_REPLICA_MAX_LAG seconds, else
+# from the primary (config/db_router.py). Every write and every other read goes to the primary.
+if replica_url := env.str("DATABASE_REPLICA_URL", default=""):
+    replica = env.db_url_config(replica_url)
+    if not replica["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point to PostgreSQL (postgres://…).")
+    # The primary's options, then the URL's; a replica host that is down must not hold a request
+    # for the system's TCP timeout. In tests the replica is the test database itself.
+    options = {"connect_timeout": 3, **DATABASES["default"].get("OPTIONS", {}), **replica.pop("OPTIONS", {})}
+    DATABASES["replica"] = {**DATABASES["default"], **replica, "OPTIONS": options, "TEST": {"MIRROR": "default"}}
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=30.0)
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

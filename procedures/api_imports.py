@@ -21,11 +21,8 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.actors import Actor
 from cases.api.authentication import scope_association_id
-from cases.models import AccessAction, Case
 from cases.selectors import case_get
-from cases.services import access_log_record
 
 from . import exports
 from .import_tasks import queue_import
@@ -165,7 +162,7 @@ class ProcedureExportView(APIView):
         responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY},
     )
     def get(self, request):
-        from .import_views import export_response
+        from .import_views import export_response, log_export
 
         extension = request.query_params.get("format", "csv")
         if extension not in {"csv", "xlsx"}:
@@ -176,8 +173,7 @@ class ProcedureExportView(APIView):
         if case_id:
             case, _access = case_get(request.user, case_id, association_id=scope)
             procedures = procedures.filter(case=case)
-        for case in Case.objects.filter(pk__in=procedures.values("case_id")).only("pk"):
-            access_log_record(actor=Actor.from_request(request), action=AccessAction.EXPORT, obj=case, case_id=case.pk)
+        procedures = procedures.filter(case_id__in=log_export(request, procedures.values("case_id")))
         return export_response(
             request,
             stem="procedures",
@@ -185,6 +181,7 @@ class ProcedureExportView(APIView):
             rows=exports.procedure_rows(procedures),
             extension=extension,
             title="Procédures",
+            from_replica=True,
         )
 
 

@@ -4,6 +4,8 @@ bar. The dry run of a small file is done during the upload; that of a large one 
 imports.SYNC_MAX_ROWS rows) is a Celery job too, followed on the same page. Tenancy through
 case_get: an outsider gets 404, a member who may not write (staff) 403."""
 
+from contextlib import nullcontext
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +21,7 @@ from cases.actors import Actor
 from cases.models import AccessAction, Case, Permission
 from cases.selectors import case_get
 from cases.services import access_log_record
+from config.db_router import replica_iterable, replica_reads
 
 from . import exports
 from .import_tasks import queue_import
@@ -148,22 +151,33 @@ def _export_membership(request):
     return membership
 
 
-def _log_export(request, case_ids) -> None:
+def log_export(request, case_ids) -> list[int]:
+    """Logs the export of each case and returns their ids, read on the primary: the file's rows,
+    read from the replica (export_response), are kept to these cases, so a file never holds a
+    case that the log does not name or that the user has just lost."""
+    logged = []
     for case in Case.objects.filter(pk__in=case_ids).only("pk"):
         access_log_record(actor=Actor.from_request(request), action=AccessAction.EXPORT, obj=case, case_id=case.pk)
+        logged.append(case.pk)
+    return logged
 
 
 def _filename(stem: str, extension: str) -> str:
     return f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
-def export_response(request, *, stem: str, headers: list[str], rows, extension: str, title: str):
+def export_response(
+    request, *, stem: str, headers: list[str], rows, extension: str, title: str, from_replica: bool = False
+):
+    """from_replica: the rows are read from the read replica when there is one (config/db_router.py),
+    for the association-wide exports; a CSV is streamed, so its rows are read after the view returned."""
     if extension == "xlsx":
-        response = HttpResponse(
-            exports.xlsx_bytes(headers, rows, title=title), content_type=exports.CONTENT_TYPES["xlsx"]
-        )
+        with replica_reads() if from_replica else nullcontext():
+            content = exports.xlsx_bytes(headers, rows, title=title)
+        response = HttpResponse(content, content_type=exports.CONTENT_TYPES["xlsx"])
     else:
-        response = StreamingHttpResponse(exports.csv_lines(headers, rows), content_type=exports.CONTENT_TYPES["csv"])
+        lines = exports.csv_lines(headers, replica_iterable(rows) if from_replica else rows)
+        response = StreamingHttpResponse(lines, content_type=exports.CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="{_filename(stem, extension)}"'
     return response
 
@@ -179,7 +193,7 @@ def procedure_export_view(request, extension):
     if case_id:
         case, _access = case_get(request.user, case_id, association_id=membership.association_id)
         procedures = procedures.filter(case=case)
-    _log_export(request, procedures.values("case_id"))
+    procedures = procedures.filter(case_id__in=log_export(request, procedures.values("case_id")))
     return export_response(
         request,
         stem="procedures",
@@ -187,6 +201,7 @@ def procedure_export_view(request, extension):
         rows=exports.procedure_rows(procedures),
         extension=extension,
         title=_("Procédures"),
+        from_replica=True,
     )
 
 
@@ -198,7 +213,7 @@ def deadline_export_view(request, extension):
     deadlines = deadline_list_for_user(
         request.user, association_id=membership.association_id, include_closed=request.GET.get("tous") == "1"
     )
-    _log_export(request, deadlines.values("case_id"))
+    deadlines = deadlines.filter(case_id__in=log_export(request, deadlines.values("case_id")))
     return export_response(
         request,
         stem="delais",
@@ -206,4 +221,5 @@ def deadline_export_view(request, extension):
         rows=exports.deadline_rows(deadlines),
         extension=extension,
         title=_("Délais"),
+        from_replica=True,
     )

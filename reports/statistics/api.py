@@ -1,5 +1,6 @@
 """GET /api/v1/statistics/summary: headline figures within the caller's rights (a token acts for
-its association; a session for the association given, else the active one)."""
+its association; a session for the association given, else the active one). The figures are read
+from the read replica when there is one (config/db_router.py)."""
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from cases.api.authentication import scope_association_id
 from cases.models import AccessAction, OffenceCategory
 from cases.selectors import court_of_appeal_list, parquet_list, platform_list
 from cases.services import access_log_record
+from config.db_router import replica_reads
 
 from .figures import StatisticsFilter, figures_for
 from .forms import parse_month
@@ -95,7 +97,8 @@ class StatisticsSummaryView(APIView):
             court_of_appeal_id=data["court_of_appeal"].pk if data.get("court_of_appeal") else None,
             parquet_id=data["parquet"].pk if data.get("parquet") else None,
         )
-        result = figures_for(flt)
+        with replica_reads():
+            result = figures_for(flt)
         access_log_record(actor=Actor.from_request(request), action=AccessAction.VIEW, obj=membership.association)
         totals = result.totals
         body = {

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cases.actors import Actor
 from cases.models import AccessAction
 from cases.services import access_log_record
+from config.db_router import replica_reads
 from config.jobs import dispatch
 
 from . import figures, publication, svg
@@ -73,7 +74,7 @@ def statistics_publish(*, actor: Actor, membership, title: str, period: publicat
         if existing is None:
             raise ValidationError(_("Une publication couvre déjà tout ou partie de cette période.")) from None
         return existing, False
-    logger.info("Statistiques publiées n° %s (%s) par %s", published.pk, period.key, actor.user)
+    logger.info("Statistiques publiées n° %s (%s) par l'utilisateur %s", published.pk, period.key, actor.user.pk)
     return published, True
 
 
@@ -99,7 +100,8 @@ def report_html(report: StatisticsReport) -> str:
         month_from=report.month_from,
         month_to=report.month_to,
     )
-    data = figures.figures_for(flt)
+    with replica_reads():
+        data = figures.figures_for(flt)
     charts = {
         "month": svg.line([(item["label"], item["procedures"]) for item in data.by["month"]], title="Par mois"),
         "parquet": svg.bars([(item["label"], item["procedures"]) for item in data.by["parquet"]], title="Parquets"),
