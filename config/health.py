@@ -2,6 +2,7 @@
 No secrets, no URLs, no personal data."""
 
 import logging
+from contextlib import suppress
 
 from django.conf import settings
 from django.db import connection
@@ -57,17 +58,15 @@ def broker_depths() -> dict[str, int | None]:
     if celery_app.conf.task_always_eager:
         return dict.fromkeys(names, 0)
     depths = dict.fromkeys(names)
-    try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-            channel = conn.default_channel
-            for name in names:
-                try:
-                    depths[name] = channel.queue_declare(queue=name, passive=True).message_count
-                except ChannelError:  # never declared: no worker started on it yet, nothing sent
-                    depths[name] = 0
-    except Exception:  # noqa: BLE001 - a dead broker is reported by _broker()
-        return depths
+    # A dead broker leaves the depths unknown (None); _broker() reports why.
+    with suppress(Exception), celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+        channel = conn.default_channel
+        for name in names:
+            try:
+                depths[name] = channel.queue_declare(queue=name, passive=True).message_count
+            except ChannelError:  # never declared: no worker started on it yet, nothing sent
+                depths[name] = 0
     return depths
 
 

@@ -245,6 +245,8 @@ class DefendantResidence(models.TextChoices):
     ABROAD = "abroad", _("Hors de l'Union européenne (+ 2 mois)")
 
 
+# Code de procédure pénale (loi n° 57-1426 du 31 décembre 1957, ordonnance n° 58-1296 du
+# 23 décembre 1958), in force since 2 March 1959 (ordonnance n° 58-1296, art. 2).
 CPP_IN_FORCE = date(1959, 3, 2)
 
 

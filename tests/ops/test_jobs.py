@@ -22,16 +22,9 @@ from reports.statistics.compute import LOCK_KEY
 from reports.statistics.models import RunMode, RunStatus, StatisticsRun
 from tests.factories import MembershipFactory, ParquetFactory, UserFactory
 
+from .processes import wait_until
+
 PARIS = ZoneInfo("Europe/Paris")
-
-
-def _wait(condition, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 @pytest.mark.parametrize(
@@ -136,7 +129,7 @@ def test_the_sweeper_sends_again_a_referral_whose_message_was_lost(owner, case, 
 
     report = jobs_sweep(now=timezone.now() + timedelta(minutes=6))
     assert f"referral_deadlines:{run.key}" in report["procedures.jobs"]["resent"]
-    assert _wait(lambda: TaskRun.objects.get(pk=run.pk).status == TaskRunStatus.DONE)
+    wait_until(lambda: TaskRun.objects.get(pk=run.pk).status == TaskRunStatus.DONE, timeout=30)
     assert Deadline.objects.filter(rule="pacpc_after_complaint").count() == 3
     again = jobs_sweep(now=timezone.now() + timedelta(minutes=12))["procedures.jobs"]["resent"]
     assert not [key for key in again if key.startswith("referral_deadlines")]
@@ -167,7 +160,9 @@ def test_a_morning_without_reminders_gets_them_from_the_sweeper_once(owner, case
     assert jobs_sweep(now=before)["procedures.jobs"]["resent"] == []
     with time_machine.travel(after, tick=True):
         assert jobs_sweep(now=after)["procedures.jobs"]["resent"] == ["reminders:2025-03-10"]
-        assert _wait(lambda: TaskRun.objects.filter(kind=TaskRunKind.REMINDERS, status=TaskRunStatus.DONE).exists())
+        wait_until(
+            lambda: TaskRun.objects.filter(kind=TaskRunKind.REMINDERS, status=TaskRunStatus.DONE).exists(), timeout=30
+        )
         assert jobs_sweep(now=after + timedelta(minutes=1))["procedures.jobs"]["resent"] == []
     assert DeadlineReminder.objects.count() == 1
     assert len(mail.outbox) == 1
