@@ -201,7 +201,13 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
+# EMAIL_URL (smtp+tls://user:password@host:587, smtp+ssl://…:465; special characters %-encoded)
+# sets the backend, host, port, credentials and TLS at once; EMAIL_BACKEND alone still works.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+if email_url := env.str("EMAIL_URL", default=""):
+    vars().update({name: value for name, value in env.email_url_config(email_url).items() if value is not None})
+# A mail server that stalls must not hold the reminder job (and its worker) for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ne-pas-repondre@affaires.localhost")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -103,7 +103,15 @@ def test_the_example_environment_names_every_variable_the_units_read():
     example = (ROOT / "deploy" / "coco.env.example").read_text()
     for queue in ("default", "dossiers", "statistics", "imports"):
         assert re.search(rf"^WORKER_CONCURRENCY_{queue}=\d+$", example, re.MULTILINE), queue
-    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DATABASE_URL", "CELERY_BROKER_URL", "FORWARDED_ALLOW_IPS"):
+    names = (
+        "SECRET_KEY",
+        "FIELD_ENCRYPTION_KEYS",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "FORWARDED_ALLOW_IPS",
+        "EMAIL_URL",
+    )
+    for name in names:
         assert re.search(rf"^{name}=", example, re.MULTILINE), name
     assert re.search(r"^DEBUG=0$", example, re.MULTILINE)
 

@@ -19,6 +19,7 @@ def manage_check_deploy(**env):
         SECRET_KEY=secrets.token_urlsafe(50),
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         ALLOWED_HOSTS="affaires.example.org",
+        EMAIL_URL="smtp+tls://rappels:secret@smtp.example.org:587",
         **env,
     )
     return subprocess.run(
