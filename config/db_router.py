@@ -210,3 +210,18 @@ def replica_usable(replica: str = REPLICA, primary: str = DEFAULT_DB_ALIAS) -> b
         logger.info("Réplique « %s » de nouveau utilisée.", replica)
     _verdicts[replica] = verdict
     return verdict.usable
+
+
+def replica_state() -> dict:
+    """For /healthz: whether a replica is configured and, asked now, whether it may serve reads
+    and why not (a state of the servers, never data)."""
+    from django.db import router
+
+    replica_router = next((each for each in router.routers if isinstance(each, ReplicaRouter)), None)
+    if replica_router is None or replica_router.replica not in connections.settings:
+        return {"configured": False}
+    try:
+        reason = probe(replica_router.replica, replica_router.primary)
+    except DatabaseError as error:  # the primary itself: /healthz reports it as the database
+        reason = f"primaire injoignable ({type(error).__name__})"
+    return {"configured": True, "ok": not reason, "reason": reason or None}

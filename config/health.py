@@ -1,4 +1,5 @@
-"""/healthz: database, broker, workers and queues (depth, oldest waiting job), for monitoring.
+"""/healthz: database, broker, workers, read replica and queues (depth, oldest waiting job), for
+monitoring.
 No secrets, no URLs, no personal data."""
 
 import logging
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET
 from kombu.exceptions import ChannelError
 
 from .celery import app as celery_app
+from .db_router import replica_state
 from .jobs import oldest_waiting
 
 logger = logging.getLogger(__name__)
@@ -93,12 +95,15 @@ def healthz(request):
     database = _database()
     broker = _broker()
     workers = _workers(broker["ok"])
-    healthy = database["ok"] and broker["ok"] and workers["ok"]
+    replica = replica_state() if database["ok"] else {}
+    # A replica that cannot serve is no outage (its reads fall back to the primary) but is reported.
+    healthy = database["ok"] and broker["ok"] and workers["ok"] and replica.get("ok", True)
     body = {
         "status": "ok" if healthy else "degraded",
         "database": database,
         "broker": broker,
         "workers": workers,
+        "replica": replica,
         "queues": _queues(broker["ok"]) if database["ok"] else {},
     }
     # 503 only when the database is down: the site cannot serve anything without it.

@@ -9,6 +9,7 @@ def test_health_reports_the_database_and_eager_mode_without_a_broker(client):
     body = response.json()
     assert body["database"] == {"ok": True}
     assert body["broker"]["mode"] == "eager"
+    assert body["replica"] == {"configured": False}
     assert body["status"] == "ok"
 
 

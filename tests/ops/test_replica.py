@@ -6,6 +6,7 @@ The test makes two small clusters of its own (initdb, then pg_basebackup -R), on
 `postgres` user when run as root; the system's cluster is only read once (pg_dump of the test
 database, for the project's schema). Both are stopped by their postmaster's pid at the end."""
 
+import json
 import os
 import shutil
 import signal
@@ -21,11 +22,13 @@ import psycopg
 import pytest
 from django.core.cache import cache
 from django.db import DatabaseError, NotSupportedError, connections, router
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Platform
 from config import db_router
 from config.db_router import ReplicaRouter, replica_iterable, replica_reads
+from config.health import healthz
 from procedures.exports import procedure_rows
 from procedures.models import Procedure
 from reports.statistics.drilldown import procedure_drilldown
@@ -200,6 +203,10 @@ def replayed(primary: Cluster, standby: Cluster) -> None:
     )
 
 
+def health() -> dict:
+    return json.loads(healthz(RequestFactory().get("/healthz")).content)
+
+
 def platform_queries(queries) -> list[str]:
     return [query["sql"] for query in queries if "cases_platform" in query["sql"]]
 
@@ -295,6 +302,7 @@ def test_a_stopped_replica_falls_back_to_the_primary(routed, caplog):
     with replica_reads():
         assert Platform.objects.filter(name="plateforme-avant-l-arret").exists()
     assert db_router._verdicts[STANDBY].usable
+    assert health()["replica"] == {"configured": True, "ok": True, "reason": None}
 
     standby.stop()
     try:
@@ -310,6 +318,10 @@ def test_a_stopped_replica_falls_back_to_the_primary(routed, caplog):
             assert Platform.objects.filter(name="plateforme-avant-l-arret").exists()
         assert time.monotonic() - started < 5
         assert "inutilisable (connexion impossible (OperationalError))" in caplog.text
+        # Monitoring sees it: reads still work, the site is degraded, not down.
+        body = health()
+        assert body["replica"] == {"configured": True, "ok": False, "reason": "connexion impossible (OperationalError)"}
+        assert body["status"] == "degraded"
     finally:
         standby.start()
 
