@@ -253,6 +253,10 @@ def main() -> None:
         worker_log = logs / "worker.log"
         worker = start(
             [
+                # At the priority deploy/coco-worker@.service gives it (Nice=10).
+                "nice",
+                "-n",
+                "10",
                 str(VENV_BIN / "celery"),
                 "-A",
                 "config",

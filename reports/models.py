@@ -194,6 +194,9 @@ class Dossier(models.Model):
         null=True, blank=True, help_text=_("Dernier signe de vie du worker : un rendu muet trop longtemps est relancé.")
     )
     attempt = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    task_id = models.CharField(
+        max_length=64, blank=True, help_text=_("Tâche Celery qui rend le dossier : reprise dès que son worker meurt.")
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -248,6 +251,7 @@ class DossierChunk(models.Model):
     )
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempt = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["dossier", "index"]

@@ -23,18 +23,28 @@ from .models import (
     DossierStatus,
     ordered_sections,
 )
-from .workflow import Run, dossier_chunk_render, dossier_render, dossiers_requeue_stale, enqueue
+from .workflow import (
+    Run,
+    dossier_chunk_render,
+    dossier_chunk_worker_lost,
+    dossier_render,
+    dossier_worker_lost,
+    dossiers_requeue_stale,
+    enqueue,
+)
 
 __all__ = [
     "Run",
     "acting_association",
     "clean_sections",
     "dossier_chunk_render",
+    "dossier_chunk_worker_lost",
     "dossier_download_log",
     "dossier_render",
     "dossier_request",
     "dossier_request_from_command",
     "dossier_retry",
+    "dossier_worker_lost",
     "dossiers_requeue_stale",
     "enqueue",
     "preset_delete",

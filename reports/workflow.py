@@ -192,7 +192,7 @@ def _eager() -> bool:
     return bool(current_app.conf.task_always_eager)
 
 
-def dossier_render(*, dossier_id: int, parallel: bool = True) -> Dossier | None:
+def dossier_render(*, dossier_id: int, parallel: bool = True, task_id: str = "") -> Dossier | None:
     """The task's body. Claims the queued dossier (or does nothing), then renders it here, or,
     when it is large and workers are available, dispatches its chunks to them."""
     now = timezone.now()
@@ -203,6 +203,7 @@ def dossier_render(*, dossier_id: int, parallel: bool = True) -> Dossier | None:
         heartbeat_at=now,
         attempt=F("attempt") + 1,
         progress=Greatest(F("progress"), 1),
+        task_id=task_id,
     )
     if not claimed:
         return None
@@ -249,6 +250,65 @@ def dossier_render(*, dossier_id: int, parallel: bool = True) -> Dossier | None:
     return dossier
 
 
+def _take_back(dossier: Dossier, held, now) -> str:
+    """A dossier whose worker is gone (`held`: its row while still in that worker's hands): failed
+    after its last attempt, else queued again with its finished chunks kept. Returns "failed",
+    "queued" or "" (someone else moved it first)."""
+    if dossier.attempt >= max_attempts():
+        if held.update(
+            status=DossierStatus.FAILED,
+            phase=DossierPhase.NONE,
+            error=interrupted_message(dossier.attempt),
+            finished_at=now,
+            duration=now - Coalesce(F("started_at"), now),
+        ):
+            _delete_chunk_files(dossier)
+            return "failed"
+        return ""
+    if held.update(status=DossierStatus.QUEUED, phase=DossierPhase.NONE, heartbeat_at=now):
+        dossier.chunks.filter(status=DossierStatus.RENDERING).update(status=DossierStatus.QUEUED)
+        return "queued"
+    return ""
+
+
+def dossier_worker_lost(*, dossier_id: int, task_id: str) -> str:
+    """The process rendering the dossier for task `task_id` died (killed, or past its memory
+    ceiling): at once, rather than after DOSSIER_STALE_AFTER without a heartbeat, the dossier is
+    queued again for the task's re-delivered message, or failed after its last attempt. Does
+    nothing if the dossier is no longer that task's."""
+    if not task_id:
+        return ""
+    dossier = Dossier.objects.filter(pk=dossier_id, status=DossierStatus.RENDERING, task_id=task_id).first()
+    if dossier is None:
+        return ""
+    held = Dossier.objects.filter(
+        pk=dossier.pk, status=DossierStatus.RENDERING, attempt=dossier.attempt, task_id=task_id
+    )
+    outcome = _take_back(dossier, held, timezone.now())
+    if outcome:
+        logger.warning("Dossier %s : processus du worker perdu, %s", dossier_id, outcome)
+    return outcome
+
+
+def dossier_chunk_worker_lost(*, chunk_id: int, task_id: str) -> str:
+    """The same for one chunk: queued again for the re-delivered message, or, after its last
+    attempt, its dossier fails."""
+    if not task_id:
+        return ""
+    chunk = DossierChunk.objects.filter(pk=chunk_id, status=DossierStatus.RENDERING, task_id=task_id).first()
+    if chunk is None:
+        return ""
+    held = DossierChunk.objects.filter(pk=chunk.pk, status=DossierStatus.RENDERING, attempt=chunk.attempt)
+    if chunk.attempt < max_attempts():
+        return "queued" if held.update(status=DossierStatus.QUEUED) else ""
+    if not held.update(status=DossierStatus.FAILED):
+        return ""
+    dossier = Dossier.objects.get(pk=chunk.dossier_id)
+    Run(dossier).fail(interrupted_message(chunk.attempt))
+    logger.warning("Dossier %s : partie %s perdue %s fois, abandon", chunk.dossier_id, chunk_id, chunk.attempt)
+    return "failed"
+
+
 def interrupted_message(times: int) -> str:
     return _(
         "Le rendu a été interrompu %(times)s fois (worker arrêté ou mémoire épuisée) : abandon. "
@@ -285,11 +345,11 @@ def _render_chunks_here(run: Run) -> None:
         dossier_chunk_render(chunk_id=chunk_id)
 
 
-def dossier_chunk_render(*, chunk_id: int) -> None:
+def dossier_chunk_render(*, chunk_id: int, task_id: str = "") -> None:
     """Render one chunk; the worker that completes the last one assembles the dossier."""
     claimed = DossierChunk.objects.filter(
         pk=chunk_id, status=DossierStatus.QUEUED, dossier__status=DossierStatus.RENDERING
-    ).update(status=DossierStatus.RENDERING, heartbeat_at=timezone.now(), attempt=F("attempt") + 1)
+    ).update(status=DossierStatus.RENDERING, heartbeat_at=timezone.now(), attempt=F("attempt") + 1, task_id=task_id)
     if not claimed:
         return
     chunk = DossierChunk.objects.get(pk=chunk_id)
@@ -447,18 +507,10 @@ def dossiers_requeue_stale(*, now=None) -> dict:
         stale = Dossier.objects.filter(
             pk=dossier.pk, status=DossierStatus.RENDERING, attempt=dossier.attempt, heartbeat_at__lt=cutoff
         )
-        if dossier.attempt >= max_attempts():
-            if stale.update(
-                status=DossierStatus.FAILED,
-                phase=DossierPhase.NONE,
-                error=interrupted_message(dossier.attempt),
-                finished_at=now,
-                duration=now - Coalesce(F("started_at"), now),
-            ):
-                _delete_chunk_files(dossier)
-                failed.append(dossier.pk)
-        elif stale.update(status=DossierStatus.QUEUED, phase=DossierPhase.NONE, heartbeat_at=now):
-            dossier.chunks.filter(status=DossierStatus.RENDERING).update(status=DossierStatus.QUEUED)
+        outcome = _take_back(dossier, stale, now)
+        if outcome == "failed":
+            failed.append(dossier.pk)
+        elif outcome == "queued":
             requeued.append(dossier.pk)
     lost = Dossier.objects.filter(status=DossierStatus.QUEUED, created_at__lt=cutoff).filter(
         heartbeat_at__isnull=True

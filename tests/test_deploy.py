@@ -99,6 +99,19 @@ def test_the_systemd_units_verify(tmp_path):
     assert not (result.stdout + result.stderr).strip(), result.stdout + result.stderr
 
 
+def _service_settings(unit: str) -> dict:
+    lines = (ROOT / "deploy" / unit).read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+def test_the_workers_yield_the_processor_and_the_disk_to_the_pages():
+    web, worker = _service_settings("coco-web.service"), _service_settings("coco-worker@.service")
+    assert int(worker["Nice"]) > int(web.get("Nice", 0))
+    assert int(worker["CPUWeight"]) < int(web.get("CPUWeight", 100))
+    assert int(worker["IOWeight"]) < int(web.get("IOWeight", 100))
+    assert "nice -n 10 .venv/bin/celery" in (ROOT / "bin" / "run").read_text()
+
+
 def test_the_example_environment_names_every_variable_the_units_read():
     example = (ROOT / "deploy" / "coco.env.example").read_text()
     for queue in ("default", "dossiers", "statistics", "imports"):
