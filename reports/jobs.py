@@ -12,9 +12,9 @@ from django.utils import timezone
 from config.jobs import JobKind, dispatch, queued_grace
 
 from .models import Dossier, DossierChunk, DossierStatus
+from .recovery import dossiers_requeue_stale
 from .statistics.compute import LOCK_KEY
 from .statistics.models import ReportStatus, RunStatus, StatisticsReport, StatisticsRun
-from .workflow import dossiers_requeue_stale
 
 logger = logging.getLogger(__name__)
 

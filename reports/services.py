@@ -23,15 +23,8 @@ from .models import (
     DossierStatus,
     ordered_sections,
 )
-from .workflow import (
-    Run,
-    dossier_chunk_render,
-    dossier_chunk_worker_lost,
-    dossier_render,
-    dossier_worker_lost,
-    dossiers_requeue_stale,
-    enqueue,
-)
+from .recovery import dossier_chunk_worker_lost, dossier_worker_lost, dossiers_requeue_stale
+from .workflow import Run, dossier_chunk_render, dossier_render, enqueue
 
 __all__ = [
     "Run",

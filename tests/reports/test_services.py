@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.models import AccessLog, Exhibit
-from reports import services, workflow
+from reports import recovery, services
 from reports.models import Dossier, DossierChunk, DossierPreset, DossierStatus
 from tests.reports.conftest import REAL_LAST_NAME, read_pdf
 
@@ -166,7 +166,7 @@ def test_a_dossier_still_queued_long_after_its_request_is_sent_again(owner, case
     dossier = ask(owner, case)
     Dossier.objects.filter(pk=dossier.pk).update(created_at=timezone.now() - timedelta(hours=1))
     sent = []
-    monkeypatch.setattr(workflow, "enqueue", sent.append)
+    monkeypatch.setattr(recovery, "enqueue", sent.append)
     assert services.dossiers_requeue_stale()["resent"] == [dossier.pk] and sent == [dossier.pk]
     # Not every minute: the heartbeat says when it was last sent.
     assert services.dossiers_requeue_stale()["resent"] == []
