@@ -1,15 +1,18 @@
 """Load: 50 people at once on the reference case, served as in production, while dossiers render.
 
     .venv/bin/python benchmarks/bench_load.py [--users 50] [--seconds 60] [--dossiers 20]
-                                              [--wait 1 3] [--web-workers N] [--web-threads N]
+                                              [--wait 1 3] [--warm-up 6]
+                                              [--web-workers N] [--web-threads N]
 
 The demo data with the reference-scale case (23,051 procedures, `manage.py seed_demo`) in its own
 database (BENCH_LOAD_DATABASE_URL, default coco_bench_load; seeded once, kept between runs), its
 own Redis databases (BENCH_LOAD_BROKER_URL, default /14, and BENCH_LOAD_CACHE_URL, default /15,
 emptied at each run), production settings (DEBUG off, keys of this benchmark only). gunicorn with
 config/gunicorn.py and one Celery worker for the four queues, as `make run` starts them, on
-loopback ports only. At the start, --dossiers dossiers of the association's other cases are asked
-through the product's service and render on the worker during the run.
+loopback ports only, the worker at the lower priority of deploy/coco-worker@.service. Every URL is
+first requested --warm-up times (not counted: a long-running server has loaded its templates);
+then --dossiers dossiers of the association's other cases are asked through the product's service
+and render on the worker during the run.
 
 locust (headless, as a subprocess: benchmarks/locustfile_load.py) plays --users members of ACPE
 (lawyers, staff, admins in proportions 2:2:1, each with a signed-in session whose second factor is
@@ -126,8 +129,8 @@ def answers(url: str) -> bool:
         return False
 
 
-def prepare(users: int, dossiers: int) -> dict:
-    """Sessions, tokens, ids; the dossiers asked (queued on commit)."""
+def prepare(users: int) -> dict:
+    """Sessions, tokens, ids."""
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -139,8 +142,6 @@ def prepare(users: int, dossiers: int) -> dict:
     from cases.services import api_token_create
     from procedures.models import Procedure
     from procedures.reference_case import REFERENCE_CASE_REFERENCE
-    from reports.models import SECTION_ORDER
-    from reports.services import dossier_request
 
     association = Association.objects.get(short_name="ACPE")
     case = Case.objects.get(association=association, reference=REFERENCE_CASE_REFERENCE)
@@ -167,16 +168,6 @@ def prepare(users: int, dossiers: int) -> dict:
         roles[role] = {"sessions": sessions, "token": key}
     procedures = list(Procedure.objects.filter(case=case).order_by("?").values_list("pk", flat=True)[:500])
     count = Procedure.objects.filter(case=case).count()
-    # The other cases of the association, every section ticked as the request page has them: a
-    # whole dossier of the reference case alone would take the worker far longer than the run.
-    others = list(Case.objects.filter(association=association).exclude(pk=case.pk).order_by("pk"))
-    staff = get_user_model().objects.get(username=accounts["staff"])
-    asked = [
-        dossier_request(
-            user=staff, case=others[index % len(others)], recipient="Banc de charge", sections=SECTION_ORDER
-        ).pk
-        for index in range(dossiers)
-    ]
     return {
         "case": case.pk,
         "procedure_count": count,
@@ -184,8 +175,53 @@ def prepare(users: int, dossiers: int) -> dict:
         "procedure_pages": max(1, count // 50),
         "api_procedure_pages": max(1, count // 50),
         "roles": roles,
-        "dossiers": asked,
     }
+
+
+def ask_dossiers(count: int) -> list[int]:
+    """The other cases of the association, every section ticked as the request page has them: a
+    whole dossier of the reference case alone would take the worker far longer than the run."""
+    from django.contrib.auth import get_user_model
+
+    from cases.models import Case
+    from procedures.reference_case import REFERENCE_CASE_REFERENCE
+    from reports.models import SECTION_ORDER
+    from reports.services import dossier_request
+
+    staff = get_user_model().objects.get(username="salarie.acpe")
+    others = list(
+        Case.objects.filter(association__short_name="ACPE").exclude(reference=REFERENCE_CASE_REFERENCE).order_by("pk")
+    )
+    return [
+        dossier_request(
+            user=staff, case=others[index % len(others)], recipient="Banc de charge", sections=SECTION_ORDER
+        ).pk
+        for index in range(count)
+    ]
+
+
+def warm_up(base: str, plan: dict, rounds: int) -> int:
+    """Every page and endpoint of the run, `rounds` times, before it: each gunicorn process loads
+    its templates, URL patterns and serializers on its first requests (up to 0.8 s once), which a
+    server that runs for days has long done. Not counted in the figures; returns the requests made."""
+    case = plan["case"]
+    pages = ["/", f"/affaires/{case}/", f"/affaires/{case}/procedures/?page=2", "/delais/"]
+    pages += [f"/procedures/{procedure}/" for procedure in plan["procedures"][:2]]
+    api = [f"/api/v1/procedures/?case={case}&page=2", f"/api/v1/deadlines/?case={case}", "/api/v1/cases/"]
+    requests = []
+    for role in ("lawyer", "staff"):
+        cookie = {"Cookie": f"sessionid={plan['roles'][role]['sessions'][0]}"}
+        requests += [(url, cookie) for url in pages]
+    requests.append(("/statistiques/", {"Cookie": f"sessionid={plan['roles']['admin']['sessions'][0]}"}))
+    requests += [(url, {"Authorization": f"Bearer {plan['roles']['lawyer']['token']}"}) for url in api]
+    made = 0
+    for _ in range(rounds):
+        for url, headers in requests:
+            request = urllib.request.Request(base + url, headers={**headers, "X-Forwarded-Proto": "https"})  # noqa: S310
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - our loopback server
+                response.read()
+            made += 1
+    return made
 
 
 def dossier_states(ids: list[int]) -> dict:
@@ -216,6 +252,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--dossiers", type=int, default=20)
     parser.add_argument("--wait", type=float, nargs=2, default=[1.0, 3.0], metavar=("MIN", "MAX"))
+    parser.add_argument("--warm-up", type=int, default=6, help="rounds of every URL before the run (0: none)")
     parser.add_argument("--web-workers", type=int, help="gunicorn processes (default: config/gunicorn.py's)")
     parser.add_argument("--web-threads", type=int, help="threads per gunicorn process")
     options = parser.parse_args()
@@ -234,6 +271,12 @@ def main() -> None:
     manage(seeding, "migrate", "--noinput", "-v0")
     manage(seeding, "seed_demo", "--force")
     manage(seeding, "collectstatic", "--noinput", "-v0")
+    # As autovacuum leaves a production database within minutes of a large import: visibility map
+    # set (index-only scans of the deep pages) and planner statistics.
+    import psycopg
+
+    with psycopg.connect(DATABASE_URL, autocommit=True) as connection:
+        connection.execute("VACUUM (ANALYZE)")
     print(f"database {DATABASE_URL.rsplit('/', 1)[-1]} ready in {time.perf_counter() - started:.0f} s", flush=True)
 
     os.environ.update(environment)
@@ -299,7 +342,10 @@ def main() -> None:
             flush=True,
         )
 
-        plan = prepare(options.users, options.dossiers)
+        plan = prepare(options.users)
+        warmed = warm_up(f"http://127.0.0.1:{port}", plan, rounds=options.warm_up)
+        print(f"warm-up: {warmed} requests, not counted", flush=True)
+        plan["dossiers"] = ask_dossiers(options.dossiers)
         plan["wait"] = options.wait
         plan_path = WORK / "plan.json"
         plan_path.write_text(json.dumps(plan))

@@ -123,7 +123,11 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/coco_affaires"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# In production a connection is kept a minute by each web thread and worker process: opening one
+# per request makes PostgreSQL start a backend process for every page. A connection that broke
+# meanwhile (a database restart) is noticed before use (health checks).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://…).")
 # Optional streaming replica of the primary: the statistics pages, the statistics API and the

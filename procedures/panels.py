@@ -4,12 +4,12 @@ procedures, referrals, timeline, deadlines and prescription sections."""
 
 from datetime import date
 
-from django.core.paginator import Paginator
 from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cases.models import CaseShare, Permission, ShareAccess
+from cases.pagination import DeferredJoinPaginator
 
 from .models import DeadlineStatus, Procedure
 from .prescription_rows import PRESCRIPTION_WARNING_MONTHS, for_viewer, prescription_rows
@@ -36,11 +36,7 @@ def paginate_deadlines(deadlines, number, per_page: int):
     """A page of deadlines at the reference scale: the ordering and LIMIT run on narrow rows (ids),
     then only the page's rows are read with their explanation. Sorting 23,051 full rows (each with
     its JSON computation) to keep 50 took ~0.4 s; three constant queries instead."""
-    page = Paginator(deadlines.values_list("pk", flat=True), per_page).get_page(number)
-    ids = list(page.object_list)
-    by_pk = {deadline.pk: deadline for deadline in deadlines.order_by().filter(pk__in=ids)}
-    page.object_list = [by_pk[pk] for pk in ids if pk in by_pk]
-    return page
+    return DeferredJoinPaginator(deadlines, per_page).get_page(number)
 
 
 def parquet_chains(procedures) -> dict[int, list[Procedure]]:

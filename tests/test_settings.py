@@ -166,3 +166,10 @@ def test_manage_py_with_a_production_secret_but_no_encryption_key_still_refuses(
     result = _manage("check", SECRET_KEY=secrets.token_urlsafe(50))
     assert result.returncode != 0
     assert "Production mode (DEBUG is off, the default) refuses to start" in result.stderr
+
+
+def test_production_keeps_database_connections_a_minute_with_health_checks():
+    code = "from django.conf import settings as s; d = s.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    assert _django_setup(code, **production_keys()).stdout.split() == ["60", "True"]
+    assert _django_setup(code, **production_keys(), CONN_MAX_AGE="0").stdout.split() == ["0", "True"]
+    assert _django_setup(code, DEBUG="1").stdout.split() == ["0", "True"]

@@ -1,7 +1,10 @@
 from rest_framework.pagination import PageNumberPagination
 
+from cases.pagination import DeferredJoinPaginator
+
 
 class StandardPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    django_paginator_class = DeferredJoinPaginator

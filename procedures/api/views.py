@@ -10,6 +10,7 @@ concurrently carry an ETag and need If-Match (412 when stale, 428 when absent).
 
 from collections import defaultdict
 
+from django.db.models import Prefetch
 from django.urls import path
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -22,7 +23,7 @@ from rest_framework.response import Response
 from cases.actors import Actor
 from cases.api.base import TenantMixin
 from cases.api.concurrency import ETagMixin, etag_for
-from cases.models import AccessAction
+from cases.models import AccessAction, Offence, Suspect, Victim
 from cases.services import access_log_record
 
 from .. import services
@@ -219,8 +220,15 @@ class ProcedureViewSet(ProceduresTenantMixin, ETagMixin, ReadWriteShapesMixin, v
     def get_queryset(self):
         return (
             procedure_list(self.request.user, association_id=self.scope)
+            # Not the case: the representation gives its id, read from the row.
+            .select_related(None)
             .select_related("parquet__court_of_appeal", "transferred_from__parquet", "transferred_to")
-            .prefetch_related("victims", "suspects", "offences")
+            # Only what the serializer shows: a victim's identity is never read (nor decrypted) here.
+            .prefetch_related(
+                Prefetch("victims", queryset=Victim.objects.only("id", "pseudonym")),
+                Prefetch("suspects", queryset=Suspect.objects.only("id")),
+                Prefetch("offences", queryset=Offence.objects.only("id")),
+            )
         )
 
     def retrieve(self, request, *args, **kwargs):

@@ -781,16 +781,17 @@ def many_records(owner, case):
     return procedures
 
 
+# Each page: its count, its ids (cases.pagination.DeferredJoinPaginator), its rows, their prefetches.
 LISTS = [
-    ("/procedures/", {}, 6),
-    ("/referrals/", {}, 4),
-    ("/filings/", {}, 3),
-    ("/hearings/", {}, 3),
-    ("/decisions/", {}, 5),
-    ("/events/", {"case": "CASE"}, 3),
-    ("/deadlines/", {}, 3),
-    ("/deadlines/", {"all": 1}, 3),
-    ("/cases/CASE/timeline/", {}, 6),
+    ("/procedures/", {}, 7),
+    ("/referrals/", {}, 5),
+    ("/filings/", {}, 4),
+    ("/hearings/", {}, 4),
+    ("/decisions/", {}, 6),
+    ("/events/", {"case": "CASE"}, 4),
+    ("/deadlines/", {}, 4),
+    ("/deadlines/", {"all": 1}, 4),
+    ("/cases/CASE/timeline/", {}, 7),
 ]
 
 
