@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "procedures",
     "reports",
     "reports.statistics",
+    "linking",
 ]
 
 MIDDLEWARE = [
