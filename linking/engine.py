@@ -10,7 +10,15 @@ from dataclasses import dataclass
 
 from . import normalise
 from .comparisons import COMPARISONS, gamma
-from .model import Weights, estimate_u, probability_of, term_frequencies, train
+from .model import (
+    MIN_TRAINING_RECORDS,
+    Weights,
+    default_weights,
+    estimate_u,
+    probability_of,
+    term_frequencies,
+    train,
+)
 
 FIELDS = ("given_name", "surname", "birth_date", "address", "postcode", "city", "phone", "email", "identifier")
 MAX_BLOCK = 300
@@ -102,6 +110,11 @@ def match(left: list[dict], right: list[dict] | None = None, weights: Weights | 
     pairs = candidate_pairs(left, right)
     other = left if right is None else right
     vectors = {pair: gamma(left[pair[0]], other[pair[1]], COMPARISONS) for pair in pairs}
+    population = len(left) + len(right or [])
+    if weights is None and population < MIN_TRAINING_RECORDS:
+        # Too few to learn from: the defaults, with about one duplicate per record as the prior,
+        # and no term frequencies (three suspects named Dupont do not make Dupont common).
+        weights = default_weights(prior=1 / max(len(left), len(right or []), 2))
     if weights is None:
         # At most one match per record of the smaller set (link), or per record (dedupe).
         most = len(left) if right is None else min(len(left), len(right))
