@@ -443,6 +443,8 @@ DEMO_SEEDERS = ["cases.demo_cases.seed", "procedures.demo.seed", "reports.statis
 # The case at the reference scale (23,051 procedures), loaded after the seeders, outside their
 # transaction; `seed_demo --sans-reference` or SEED_DEMO_SANS_REFERENCE=1 skip it.
 DEMO_REFERENCE_SEEDER = "procedures.reference_case.reference_case_seed"
+# Seeders that read every case, the reference one included: run last.
+DEMO_FINAL_SEEDERS = ["linking.demo.seed"]
 
 # Statistics: a published cross-association cell under this many victims or procedures is masked.
 STATISTICS_K_THRESHOLD = env.int("STATISTICS_K_THRESHOLD", default=5)

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("procedures.urls")),
     path("", include("reports.statistics.urls")),
+    path("", include("linking.urls")),
     path("", include("cases.urls")),
 ]

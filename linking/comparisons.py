@@ -51,6 +51,18 @@ def within(distance: int, label: str):
     )
 
 
+def name_within(distance: int, label: str):
+    """A typo in a name: not in a short one, nor in a code (« P-04 » against « P-05 »), where one
+    character is the whole difference."""
+
+    def test(a: str, b: str, *_):
+        if min(len(a), len(b)) < 5 or any(char.isdigit() for char in a + b):
+            return False
+        return Levenshtein.distance(a, b, score_cutoff=distance) <= distance
+
+    return Level(label, test, f"least(length(a), length(b)) >= 5 AND a !~ '[0-9]' AND levenshtein(a, b) <= {distance}")
+
+
 def _initial(a: str, b: str, *_):
     # « J » against « Jean », « J P » against « Jean Pierre ».
     short, long = sorted((a, b), key=len)
@@ -91,8 +103,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         "Prénom",
         (
             exact(),
-            within(1, "une faute de frappe"),
-            within(2, "deux fautes de frappe"),
+            name_within(1, "une faute de frappe"),
+            name_within(2, "deux fautes de frappe"),
             Level("initiale", _initial, "substr(a, 1, 1) = substr(b, 1, 1) AND least(length(a), length(b)) = 1"),
             Level("inversé avec le nom", _swapped_given, "a = other.surname"),
         ),
@@ -102,8 +114,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         "Nom",
         (
             exact(),
-            within(1, "une faute de frappe"),
-            within(2, "deux fautes de frappe"),
+            name_within(1, "une faute de frappe"),
+            name_within(2, "deux fautes de frappe"),
             Level("même nom sans particule", _same_core, "a.surname_core = b.surname_core"),
             Level("inversé avec le prénom", _swapped_surname, "a = other.given_name"),
         ),

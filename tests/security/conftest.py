@@ -200,6 +200,16 @@ def build_world() -> World:
     world.token_keys["tok_revoked"] = revoked_key
     calendar_token, world.calendar_secret = calendar_token_issue(user=owner)
 
+    # Linking: the suspect as a person, and a pair proposed for review.
+    from linking import services as linking_services
+    from linking.models import Judgement, MatchDecision
+
+    person = linking_services.person_sync_suspect(suspect)
+    twin = linking_services.person_sync_suspect(SuspectFactory(case=case, name=f"{suspect.name} bis"))
+    match_proposal = MatchDecision.objects.create(
+        association=a, left=person, right=twin, judgement=Judgement.POSSIBLE, score=0.5
+    )
+
     # Records of association B, for « foreign id » probes.
     case_b = CaseFactory(association=b, reference="B-REF", title="Affaire de B")
     world.objects = {
@@ -214,6 +224,8 @@ def build_world() -> World:
         "filing": filing,
         "hearing": hearing,
         "decision": decision,
+        "person": person,
+        "match": match_proposal,
         "event": event,
         "deadline": deadline,
         "preset": preset,

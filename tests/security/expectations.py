@@ -25,6 +25,8 @@ Policies (the same word for GET and for writes; a write outside the rule must ne
 - ACTING_TEAM: the team view of the association one acts for: its lawyers and admins; else 403.
 - DEADLINE_TEAM: reassigning a deadline of A: A's lawyers and admins; A's staff 403; others 404.
 - MEMBER_OF_A: acting as A (association switcher): members of A; others 404.
+- LINKING_A: A's persons and match decisions: A's lawyers acting for A; A's other members 403 or
+  404 (acting for another association); others 404.
 - OWN_OBJECT: the owner's own token: the owner; others 404 (API tokens: 403).
 - AUDIT: the access log of the association one acts for: its admins; everyone else 404. It names
   the cases read (their reference), which admins may see though they do not read case files.
@@ -141,6 +143,11 @@ ROUTES: dict[str, Route] = {
     "deadline_list": page("ACTING_VIEW", "ACTING_VIEW"),
     "deadline_team": page("ACTING_TEAM"),
     "deadline_reassign": page("DEADLINE_TEAM", "DEADLINE_TEAM"),
+    # Linking: the association's lawyers, acting for it (it processes criminal-offence data).
+    "linking_review": page("ACTING_CHANGE"),
+    "linking_person": page("LINKING_A"),
+    "linking_decide": page("NOT_ALLOWED", "LINKING_A"),
+    "linking_withdraw": page("NOT_ALLOWED", "LINKING_A"),
     "deadline_detail": page("CASE_OWN", "CASE_OWN"),
     "deadline_complete": page("NOT_ALLOWED", "CASE_OWN_CHANGE"),
     "deadline_override": page("CASE_OWN_CHANGE", "CASE_OWN_CHANGE"),
@@ -400,6 +407,9 @@ def _rule(policy: str, p: Persona) -> tuple[bool, set[str]]:
         "ACTING_TEAM": (p.acting_change or p.acting_admin, {"403"}),
         "DEADLINE_TEAM": (p.change or p.admin_a, {"403"} if p.member_a else {"404"}),
         "MEMBER_OF_A": (p.member_a, {"404"}),
+        # A's persons and pairs: A's lawyers acting for A; A's other members 403 (or 404 when
+        # acting for another association, whose persons these are not); others 404.
+        "LINKING_A": (p.change and p.own, {"403", "404"} if p.member_a else {"404"}),
         "OWN_OBJECT": (p.user in ("owner", "tok_owner") and not token, {"403"} if token else {"404"}),
         "AUDIT": (p.acting_admin, {"404"}),
         "LEAD_LAWYER": (p.reveal, {"404"}),

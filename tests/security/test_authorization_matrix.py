@@ -146,6 +146,8 @@ def url_for(info: RouteInfo, world) -> str:
         "filing_id": ids["filing"],
         "referral_id": ids["referral"],
         "decision_id": ids["decision"],
+        "person_id": ids["person"],
+        "match_id": ids["match"],
         "deadline_id": ids["deadline"],
         "dossier_id": ids["dossier"],
         "part": 1,

@@ -42,6 +42,9 @@ class Command(BaseCommand):
             with pghistory.context(command="seed_demo"):
                 import_string(settings.DEMO_REFERENCE_SEEDER)(stdout=self.stdout)
             self.stdout.write(f"Volume de référence vérifié en {time.monotonic() - started:.1f} s.")
+        for path in getattr(settings, "DEMO_FINAL_SEEDERS", []):
+            with transaction.atomic(), pghistory.context(command="seed_demo"):
+                import_string(path)(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(f"Comptes de démonstration (mot de passe : {password}) :")
         for username, short_name, role in rows:

@@ -1,0 +1,59 @@
+"""Demo data of linking, after the reference case is loaded: recurring suspects of the reference
+case entered under two spellings by different parquets (« FICTIF-MARTIN J. » and « Julien
+Fictif-Martin »), each tied to procedures at several parquets; then every case's persons, the
+engine's proposals for review, and the clusters. Every name is fictional."""
+
+from cases.models import Case, Suspect
+from procedures.models import Procedure
+from procedures.reference_case import REFERENCE_CASE_REFERENCE
+
+from . import services
+
+# (spelling at one parquet, spelling at another, procedures, parquets)
+RECURRING = [
+    ("FICTIF-MARTIN J.", "Julien Fictif-Martin", 14, 9),
+    ("EXEMPLE Y.", "Yanis Exemple", 5, 3),
+    ("Léa Témoin-Fictive", "TEMOIN-FICTIVE Léa", 4, 4),
+]
+
+
+def _recurring_suspects(case: Case) -> int:
+    if case.suspects.filter(name=RECURRING[0][0]).exists():
+        return 0
+    parquets = list(
+        Procedure.objects.filter(case=case).values_list("parquet_id", flat=True).distinct().order_by("parquet_id")
+    )
+    made = 0
+    for offset, (first, second, count, parquet_count) in enumerate(RECURRING):
+        chosen = parquets[offset * 10 : offset * 10 + parquet_count]
+        procedures = []
+        for index in range(count):
+            parquet = chosen[index % len(chosen)]
+            procedures.append(
+                Procedure.objects.filter(case=case, parquet_id=parquet).order_by("opened_on", "pk")[
+                    index // len(chosen)
+                ]
+            )
+        half = (len(procedures) + 1) // 2
+        for name, linked in ((first, procedures[:half]), (second, procedures[half:])):
+            suspect = Suspect.objects.create(case=case, name=name, notes="Fictif (démonstration des rapprochements).")
+            suspect.procedures.set(linked)
+            made += 1
+    return made
+
+
+def seed(stdout=None) -> None:
+    reference = Case.objects.filter(reference=REFERENCE_CASE_REFERENCE).first()
+    made = _recurring_suspects(reference) if reference else 0
+    associations = set()
+    for case in Case.objects.all():
+        services.persons_sync_case(case)
+        associations.add(case.association_id)
+    proposed = 0
+    for association_id in sorted(associations):
+        proposed += services.candidates_propose(association_id=association_id)
+        services.clusters_rebuild(association_id=association_id)
+    if stdout is not None:
+        stdout.write(
+            f"Rapprochements : {made} mis en cause récurrents ajoutés, {proposed} paires proposées à l'examen."
+        )

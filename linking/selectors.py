@@ -1,0 +1,78 @@
+"""Reads of linking, each within one association (its persons, its decisions); the pages are for
+the association's lawyers (CHANGE_CASES), who are the ones to decide."""
+
+from django.db.models import Count, Q
+from django.http import Http404
+
+from cases.models import Permission
+from cases.selectors import membership_require
+
+from .models import ClusterMembership, Judgement, MatchDecision, Person
+
+
+def linking_membership(user, association_id: int):
+    """404 for an outsider, 403 for a member who is not a lawyer."""
+    return membership_require(user, association_id, Permission.CHANGE_CASES)
+
+
+def review_queue(association_id: int):
+    """The pairs proposed and not judged, best score first."""
+    return (
+        MatchDecision.objects.filter(
+            association_id=association_id, judgement=Judgement.POSSIBLE, withdrawn_at__isnull=True
+        )
+        .select_related("left__suspect", "left__victim", "left__case", "right__suspect", "right__victim", "right__case")
+        .order_by("-score", "pk")
+    )
+
+
+def person_get(association_id: int, person_id: int) -> Person:
+    person = (
+        Person.objects.select_related("suspect", "victim", "case")
+        .filter(association_id=association_id, pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise Http404
+    return person
+
+
+def cluster_of(person: Person) -> list[Person]:
+    """The persons judged to be this one (itself included), in the order they were created."""
+    membership = ClusterMembership.objects.filter(person=person, valid_to__isnull=True).first()
+    if membership is None:
+        return [person]
+    ids = ClusterMembership.objects.filter(
+        association_id=person.association_id, cluster=membership.cluster, valid_to__isnull=True
+    ).values("person_id")
+    return list(Person.objects.filter(pk__in=ids).select_related("suspect", "victim", "case").order_by("pk"))
+
+
+def appearances(persons: list[Person]):
+    """The procedures where these persons appear (as suspects or victims) and their count of
+    distinct parquets: « apparaît dans 14 procédures, 9 parquets »."""
+    from procedures.models import Procedure
+
+    suspects = [person.suspect_id for person in persons if person.suspect_id]
+    victims = [person.victim_id for person in persons if person.victim_id]
+    procedures = (
+        Procedure.objects.filter(Q(suspects__in=suspects) | Q(victims__in=victims))
+        .distinct()
+        .select_related("parquet", "case")
+        .order_by("opened_on", "pk")
+    )
+    totals = Procedure.objects.filter(pk__in=procedures.values("pk")).aggregate(
+        procedures=Count("pk", distinct=True), parquets=Count("parquet", distinct=True)
+    )
+    return procedures, totals
+
+
+def decisions_of(person: Person):
+    return (
+        MatchDecision.objects.filter(Q(left=person) | Q(right=person))
+        .exclude(judgement=Judgement.POSSIBLE, withdrawn_at__isnull=False)
+        .select_related(
+            "left__suspect", "left__victim", "right__suspect", "right__victim", "decided_by", "withdrawn_by"
+        )
+        .order_by("-decided_at", "-pk")
+    )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("rapprochements/", views.review_view, name="linking_review"),
+    path("rapprochements/<int:match_id>/decider/", views.decide_view, name="linking_decide"),
+    path("rapprochements/<int:match_id>/retirer/", views.withdraw_view, name="linking_withdraw"),
+    path("personnes/<int:person_id>/", views.person_view, name="linking_person"),
+]
