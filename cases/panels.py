@@ -1,5 +1,5 @@
-"""Sections that other apps add to the pages of `cases` (the home page, the case page) without
-`cases` importing them: config/settings.py lists dotted paths of functions
+"""Sections that other apps add to the pages of `cases` and `procedures` (the home page, the case
+page, the procedure page) without those apps importing them: config/settings.py lists dotted paths of functions
 `(request, **context) -> str (HTML)`, and these helpers call them in order."""
 
 from django.conf import settings
@@ -17,3 +17,7 @@ def home_panels(request, membership) -> list[str]:
 
 def case_sections(request, case, access) -> list[str]:
     return _render(settings.CASE_PAGE_SECTIONS, request, case=case, access=access)
+
+
+def procedure_sections(request, procedure, access) -> list[str]:
+    return _render(getattr(settings, "PROCEDURE_PAGE_SECTIONS", []), request, procedure=procedure, access=access)

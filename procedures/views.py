@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.actors import Actor
 from cases.forms import apply_service_errors
 from cases.models import AccessAction, Permission
+from cases.panels import procedure_sections
 from cases.selectors import case_get
 from cases.services import access_log_record
 
@@ -136,6 +137,7 @@ def procedure_detail_view(request, procedure_id):
         "other_deadlines": [] if access.via_share else list(procedure.deadlines.others().order_by("due_on", "pk")),
         "unfinished": UNFINISHED,
         "timeline": list(procedure_timeline(procedure)),
+        "sections": procedure_sections(request, procedure, access),
     }
     return render(request, "procedures/procedure_detail.html", context)
 

@@ -69,3 +69,18 @@ def test_decide_from_the_page_then_the_person_appears_across_parquets_then_withd
     page = client.get(reverse("linking_person", args=[first.pk])).content.decode()
     assert "Apparaît dans 3 procédures, 2 parquets." in page
     assert "retirée le" in page
+
+
+def test_the_procedure_page_tells_lawyers_where_its_suspects_appear(client, owner, colleague, recurring):
+    first, second = recurring
+    procedure = first.suspect.procedures.order_by("pk").first()
+    client.force_login(owner)
+    page = client.get(reverse("procedure_detail", args=[procedure.pk])).content.decode()
+    assert "Mis en cause rapprochés" in page
+    assert "apparaît dans 3 procédures, 2 parquets" in page
+    services.decision_record(user=owner, left=first, right=second, judgement=Judgement.SAME, reason="Même personne")
+    page = client.get(reverse("procedure_detail", args=[procedure.pk])).content.decode()
+    assert "apparaît dans 5 procédures, 3 parquets (2 fiches regroupées)" in page
+    client.force_login(colleague)  # staff read the procedure, not the linking
+    page = client.get(reverse("procedure_detail", args=[procedure.pk])).content.decode()
+    assert "Mis en cause rapprochés" not in page
