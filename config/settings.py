@@ -378,7 +378,7 @@ CELERY_BEAT_SCHEDULE["purge-access-log-every-night"] = {
 # Modules of tasks that are not named tasks.py (autodiscovery only looks there).
 CELERY_IMPORTS = ["procedures.import_tasks", "reports.statistics.tasks", "config.jobs"]
 # Each app's background work as rows: its kinds of job and its sweeper (config/jobs.py).
-BACKGROUND_JOBS = ["reports.jobs", "procedures.jobs"]
+BACKGROUND_JOBS = ["reports.jobs", "procedures.jobs", "linking.jobs"]
 
 # Queues: a long dossier or a full statistics rebuild never delays the morning reminders. Each
 # queue has its own worker in production (deploy/), with its concurrency, a hard time limit for
@@ -403,6 +403,7 @@ CELERY_TASK_ROUTES = {
     "reports.compute_statistics_after_import": {"queue": "statistics"},
     "reports.compute_statistics_nightly": {"queue": "statistics"},
     "procedures.run_import": {"queue": "imports"},
+    "linking.run": {"queue": "statistics"},
 }
 # The limits of a task are its queue's: the soft one raises inside the task 30 s before the hard
 # one kills its process (a dossier's: DOSSIER_TIME_LIMIT, then 30 s to write its reason).

@@ -168,3 +168,46 @@ class ClusterMembership(models.Model):
 
     def __str__(self):
         return f"{self.person_id} ∈ {self.cluster}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("En file d'attente")
+    RUNNING = "running", _("En cours")
+    DONE = "done", _("Terminée")
+    FAILED = "failed", _("Échec")
+
+
+class LinkingRun(models.Model):
+    """One search of an association's persons (sync, proposals, clusters), as a row: the source of
+    truth for the worker, the sweeper and the page's progress."""
+
+    association = models.ForeignKey("cases.Association", on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(_("statut"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("avancement"), default=0)
+    attempt = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(_("motif de l'échec"), blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recherche de rapprochements")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association"],
+                condition=Q(status__in=["queued", "running"]),
+                name="linking_run_one_unfinished_per_association",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""), name="linking_run_failure_has_a_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} n° {self.pk}"

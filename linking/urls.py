@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("rapprochements/", views.review_view, name="linking_review"),
+    path("rapprochements/recherche/", views.search_view, name="linking_search"),
     path("rapprochements/<int:match_id>/decider/", views.decide_view, name="linking_decide"),
     path("rapprochements/<int:match_id>/retirer/", views.withdraw_view, name="linking_withdraw"),
     path("personnes/<int:person_id>/", views.person_view, name="linking_person"),

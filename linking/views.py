@@ -17,7 +17,8 @@ from cases.pagination import DeferredJoinPaginator
 from cases.services import access_log_record
 
 from . import services
-from .models import Judgement, MatchDecision
+from .jobs import linking_run_request
+from .models import Judgement, LinkingRun, MatchDecision
 from .selectors import appearances, cluster_of, decisions_of, linking_membership, person_get, review_queue
 
 PAGE_SIZE = 20
@@ -43,7 +44,17 @@ def _membership(request):
 def review_view(request):
     membership = _membership(request)
     page = DeferredJoinPaginator(review_queue(membership.association_id), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "linking/review.html", {"page": page, "pairs": page.object_list})
+    last_run = LinkingRun.objects.filter(association_id=membership.association_id).first()
+    return render(request, "linking/review.html", {"page": page, "pairs": page.object_list, "last_run": last_run})
+
+
+@login_required
+@require_POST
+def search_view(request):
+    membership = _membership(request)
+    run = linking_run_request(user=request.user, association_id=membership.association_id)
+    messages.success(request, _("Recherche de rapprochements n° %(number)s demandée.") % {"number": run.pk})
+    return redirect("linking_review")
 
 
 @login_required

@@ -145,6 +145,7 @@ ROUTES: dict[str, Route] = {
     "deadline_reassign": page("DEADLINE_TEAM", "DEADLINE_TEAM"),
     # Linking: the association's lawyers, acting for it (it processes criminal-offence data).
     "linking_review": page("ACTING_CHANGE"),
+    "linking_search": page("NOT_ALLOWED", "ACTING_CHANGE"),
     "linking_person": page("LINKING_A"),
     "linking_decide": page("NOT_ALLOWED", "LINKING_A"),
     "linking_withdraw": page("NOT_ALLOWED", "LINKING_A"),
