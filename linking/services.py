@@ -3,7 +3,7 @@ and withdraw decisions, rebuild the clusters, propose candidate pairs. Deciding 
 work (CHANGE_CASES): it processes data on criminal offences."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +14,8 @@ from . import normalise
 from .engine import match
 from .models import ClusterMembership, Judgement, MatchDecision, Person, PersonRole
 from .resolver import clusters
+
+CLUSTER_LOCK = 0x4C4E4B43  # "LNKC": pg_advisory_xact_lock's namespace for cluster rebuilds
 
 
 def _name_forms(given: str, family: str) -> dict:
@@ -117,8 +119,10 @@ def clusters_rebuild(*, association_id: int, now=None) -> int:
     (valid_to) and a new one opened, so any past state can be read back. Returns the changes."""
     now = now or timezone.now()
     with transaction.atomic():
-        # One rebuild at a time per association: two would each close the other's memberships.
-        list(Person.objects.select_for_update().filter(association_id=association_id).values_list("pk")[:1])
+        # One rebuild at a time per association (held until commit): two would each close the
+        # other's memberships.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s::integer, %s::integer)", [CLUSTER_LOCK, association_id])
         persons = list(Person.objects.filter(association_id=association_id).values_list("pk", flat=True))
         live = MatchDecision.objects.filter(association_id=association_id, withdrawn_at__isnull=True)
         same = list(
