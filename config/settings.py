@@ -430,7 +430,7 @@ HOME_PANELS = {
     "admin": ["reports.statistics.panels.statistics_panel", "config.health.queues_panel"],
 }
 CASE_PAGE_SECTIONS = ["procedures.case_summary.case_summary_section", "reports.panels.case_dossiers_section"]
-PROCEDURE_PAGE_SECTIONS = ["linking.panels.procedure_persons_section"]
+PROCEDURE_PAGE_SECTIONS = ["linking.panels.procedure_duplicates_section", "linking.panels.procedure_persons_section"]
 
 # Dossiers (reports app): time and size limits, rendering chunk sizes, stale-job recovery.
 DOSSIER_TIME_LIMIT = env.int("DOSSIER_TIME_LIMIT", default=300)

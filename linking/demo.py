@@ -1,13 +1,14 @@
 """Demo data of linking, after the reference case is loaded: recurring suspects of the reference
 case entered under two spellings by different parquets (« FICTIF-MARTIN J. » and « Julien
-Fictif-Martin »), each tied to procedures at several parquets; then every case's persons, the
-engine's proposals for review, and the clusters. Every name is fictional."""
+Fictif-Martin »), each tied to procedures at several parquets, and one procedure imported twice;
+then every case's persons, the proposals for review, and the clusters. Every name is fictional."""
 
 from cases.models import Case, Suspect
 from procedures.models import Procedure
 from procedures.reference_case import REFERENCE_CASE_REFERENCE
 
 from . import services
+from .duplicates import duplicates_propose
 
 # (spelling at one parquet, spelling at another, procedures, parquets)
 RECURRING = [
@@ -42,9 +43,34 @@ def _recurring_suspects(case: Case) -> int:
     return made
 
 
+DUPLICATE_NOTE = "Doublon fictif : la même procédure importée une seconde fois (démonstration)."
+
+
+def _duplicate_procedure(case: Case) -> int:
+    """One procedure imported twice, its number written another way (« 21/008478 » → « 21/8478 »)."""
+    if Procedure.objects.filter(case=case, notes=DUPLICATE_NOTE).exists():
+        return 0
+    original = Procedure.objects.filter(case=case, parquet_reference__contains="/0").order_by("pk").first()
+    if original is None:
+        return 0
+    year, _slash, number = original.parquet_reference.partition("/")
+    Procedure.objects.create(
+        case=case,
+        association_id=original.association_id,
+        parquet_id=original.parquet_id,
+        parquet_reference=f"{year}/{number.lstrip('0')}",
+        opened_on=original.opened_on,
+        stage=original.stage,
+        notes=DUPLICATE_NOTE,
+    )
+    return 1
+
+
 def seed(stdout=None) -> None:
     reference = Case.objects.filter(reference=REFERENCE_CASE_REFERENCE).first()
     made = _recurring_suspects(reference) if reference else 0
+    if reference:
+        _duplicate_procedure(reference)
     associations = set()
     for case in Case.objects.all():
         services.persons_sync_case(case)
@@ -52,6 +78,7 @@ def seed(stdout=None) -> None:
     proposed = 0
     for association_id in sorted(associations):
         proposed += services.candidates_propose(association_id=association_id)
+        proposed += duplicates_propose(association_id=association_id)
         services.clusters_rebuild(association_id=association_id)
     if stdout is not None:
         stdout.write(

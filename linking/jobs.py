@@ -16,6 +16,7 @@ from cases.selectors import membership_require
 from config.jobs import JobKind, dispatch, queued_grace
 
 from . import services
+from .duplicates import duplicates_propose
 from .models import LinkingRun, RunStatus
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ def linking_run_execute(*, run_id: int) -> LinkingRun | None:
             persons += services.persons_sync_case(case)
             progress(1 + 49 * index // max(len(cases), 1))
         proposed = services.candidates_propose(association_id=run.association_id)
+        progress(80)
+        duplicates = duplicates_propose(association_id=run.association_id)
         progress(90)
         changed = services.clusters_rebuild(association_id=run.association_id)
     except Exception as error:  # the reason on the row; the page offers to try again
@@ -92,7 +95,12 @@ def linking_run_execute(*, run_id: int) -> LinkingRun | None:
     mine.update(
         status=RunStatus.DONE,
         progress=100,
-        result={"persons": persons, "proposed": proposed, "memberships_changed": changed},
+        result={
+            "persons": persons,
+            "proposed": proposed,
+            "duplicate_procedures": duplicates,
+            "memberships_changed": changed,
+        },
         finished_at=timezone.now(),
         heartbeat_at=timezone.now(),
     )

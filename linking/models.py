@@ -211,3 +211,39 @@ class LinkingRun(models.Model):
 
     def __str__(self):
         return f"{self._meta.verbose_name} n° {self.pk}"
+
+
+class ProcedureDecision(models.Model):
+    """Two procedures of a case judged one (imported twice under two spellings of its number),
+    or not, or proposed by the detector (`possible`, no user). Nothing of either procedure is
+    moved or deleted: « same » groups them, for the counts and on their pages; withdrawing the
+    decision ungroups them. Never deleted: withdrawing sets withdrawn_at."""
+
+    association = models.ForeignKey("cases.Association", on_delete=models.CASCADE, related_name="+")
+    left = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="+")
+    judgement = models.CharField(_("décision"), max_length=10, choices=Judgement.choices)
+    reason = models.TextField(_("motif"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("décision sur un doublon de procédure")
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(left__lt=F("right")), name="procedure_decision_pair_ordered"),
+            models.UniqueConstraint(
+                fields=["left", "right"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="procedure_decision_one_live_per_pair",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.left_id} / {self.right_id} : {self.get_judgement_display()}"

@@ -9,13 +9,32 @@ from cases.models import Permission
 from cases.selectors import user_has_permission
 
 from .models import Person
-from .selectors import appearances, cluster_of
+from .selectors import appearances, cluster_of, procedure_decisions_of
+
+
+def _for_lawyers(request, procedure, access) -> bool:
+    return not access.via_share and user_has_permission(
+        request.user, procedure.case.association_id, Permission.CHANGE_CASES
+    )
+
+
+def procedure_duplicates_section(request, *, procedure, access) -> str:
+    """Its duplicates: grouped with another procedure (by whom, when, why; withdrawable), or
+    proposed as one."""
+    if not _for_lawyers(request, procedure, access):
+        return ""
+    decisions = list(procedure_decisions_of(procedure))
+    if not decisions:
+        return ""
+    rows = [
+        {"decision": decision, "other": decision.right if decision.left_id == procedure.pk else decision.left}
+        for decision in decisions
+    ]
+    return render_to_string("linking/_procedure_duplicates.html", {"rows": rows}, request=request)
 
 
 def procedure_persons_section(request, *, procedure, access) -> str:
-    if access.via_share or not user_has_permission(
-        request.user, procedure.case.association_id, Permission.CHANGE_CASES
-    ):
+    if not _for_lawyers(request, procedure, access):
         return ""
     persons = list(
         Person.objects.filter(suspect__procedures=procedure, association_id=procedure.case.association_id)

@@ -1,13 +1,14 @@
 """Reads of linking, each within one association (its persons, its decisions); the pages are for
 the association's lawyers (CHANGE_CASES), who are the ones to decide."""
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404
 
 from cases.models import Permission
 from cases.selectors import membership_require
 
-from .models import ClusterMembership, Judgement, MatchDecision, Person
+from .duplicates import procedure_groups
+from .models import ClusterMembership, Judgement, MatchDecision, Person, ProcedureDecision
 
 
 def linking_membership(user, association_id: int):
@@ -61,9 +62,14 @@ def appearances(persons: list[Person]):
         .select_related("parquet", "case")
         .order_by("opened_on", "pk")
     )
-    totals = Procedure.objects.filter(pk__in=procedures.values("pk")).aggregate(
-        procedures=Count("pk", distinct=True), parquets=Count("parquet", distinct=True)
-    )
+    rows = list(Procedure.objects.filter(pk__in=procedures.values("pk")).values_list("pk", "parquet_id"))
+    # Procedures judged one (imported twice) count once.
+    association_id = persons[0].association_id if persons else None
+    groups = procedure_groups(association_id, [pk for pk, _parquet in rows]) if rows else {}
+    totals = {
+        "procedures": len({groups.get(pk, pk) for pk, _parquet in rows}),
+        "parquets": len({parquet for _pk, parquet in rows}),
+    }
     return procedures, totals
 
 
@@ -74,5 +80,24 @@ def decisions_of(person: Person):
         .select_related(
             "left__suspect", "left__victim", "right__suspect", "right__victim", "decided_by", "withdrawn_by"
         )
+        .order_by("-decided_at", "-pk")
+    )
+
+
+def procedure_review_queue(association_id: int):
+    return (
+        ProcedureDecision.objects.filter(
+            association_id=association_id, judgement=Judgement.POSSIBLE, withdrawn_at__isnull=True
+        )
+        .select_related("left__parquet", "left__case", "right__parquet", "right__case")
+        .order_by("pk")
+    )
+
+
+def procedure_decisions_of(procedure):
+    return (
+        ProcedureDecision.objects.filter(Q(left=procedure) | Q(right=procedure))
+        .exclude(judgement=Judgement.POSSIBLE, withdrawn_at__isnull=False)
+        .select_related("left__parquet", "right__parquet", "decided_by", "withdrawn_by")
         .order_by("-decided_at", "-pk")
     )

@@ -17,9 +17,18 @@ from cases.pagination import DeferredJoinPaginator
 from cases.services import access_log_record
 
 from . import services
+from .duplicates import procedure_decision_record, procedure_decision_withdraw
 from .jobs import linking_run_request
-from .models import Judgement, LinkingRun, MatchDecision
-from .selectors import appearances, cluster_of, decisions_of, linking_membership, person_get, review_queue
+from .models import Judgement, LinkingRun, MatchDecision, ProcedureDecision
+from .selectors import (
+    appearances,
+    cluster_of,
+    decisions_of,
+    linking_membership,
+    person_get,
+    procedure_review_queue,
+    review_queue,
+)
 
 PAGE_SIZE = 20
 SHOWN_PROCEDURES = 100
@@ -45,7 +54,46 @@ def review_view(request):
     membership = _membership(request)
     page = DeferredJoinPaginator(review_queue(membership.association_id), PAGE_SIZE).get_page(request.GET.get("page"))
     last_run = LinkingRun.objects.filter(association_id=membership.association_id).first()
-    return render(request, "linking/review.html", {"page": page, "pairs": page.object_list, "last_run": last_run})
+    procedure_pairs = list(procedure_review_queue(membership.association_id)[:PAGE_SIZE])
+    return render(
+        request,
+        "linking/review.html",
+        {"page": page, "pairs": page.object_list, "last_run": last_run, "procedure_pairs": procedure_pairs},
+    )
+
+
+@login_required
+@require_POST
+def procedure_decide_view(request, duplicate_id):
+    membership = _membership(request)
+    proposal = get_object_or_404(
+        ProcedureDecision.objects.select_related("left__case", "right"),
+        pk=duplicate_id,
+        association_id=membership.association_id,
+    )
+    try:
+        procedure_decision_record(
+            user=request.user,
+            left=proposal.left,
+            right=proposal.right,
+            judgement=request.POST.get("judgement", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Décision enregistrée."))
+    return _back(request)
+
+
+@login_required
+@require_POST
+def procedure_withdraw_view(request, duplicate_id):
+    membership = _membership(request)
+    decision = get_object_or_404(ProcedureDecision, pk=duplicate_id, association_id=membership.association_id)
+    procedure_decision_withdraw(user=request.user, decision=decision)
+    messages.success(request, _("Décision retirée : les deux procédures ne sont plus regroupées."))
+    return _back(request)
 
 
 @login_required

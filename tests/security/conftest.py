@@ -20,7 +20,16 @@ from cases.models import Role, ShareAccess
 from procedures import services as procedure_services
 from procedures.calendar import calendar_token_issue
 from procedures.imports import import_job_create
-from procedures.models import Deadline, DeadlineStatus, EventKind, HearingStatus, Outcome, ReferralKind, Stage
+from procedures.models import (
+    Deadline,
+    DeadlineStatus,
+    EventKind,
+    HearingStatus,
+    Outcome,
+    Procedure,
+    ReferralKind,
+    Stage,
+)
 from reports.models import Dossier, DossierPreset, DossierStatus
 from reports.statistics.models import PublishedStatistics, ReportStatus, StatisticsReport
 from tests.factories import (
@@ -209,6 +218,18 @@ def build_world() -> World:
     match_proposal = MatchDecision.objects.create(
         association=a, left=person, right=twin, judgement=Judgement.POSSIBLE, score=0.5
     )
+    from linking.models import ProcedureDecision
+
+    twin_procedure = Procedure.objects.create(
+        case=case,
+        association=a,
+        parquet=procedure.parquet,
+        parquet_reference=f"{procedure.parquet_reference} bis",
+        opened_on=procedure.opened_on,
+    )
+    duplicate = ProcedureDecision.objects.create(
+        association=a, left=procedure, right=twin_procedure, judgement=Judgement.POSSIBLE
+    )
 
     # Records of association B, for « foreign id » probes.
     case_b = CaseFactory(association=b, reference="B-REF", title="Affaire de B")
@@ -226,6 +247,7 @@ def build_world() -> World:
         "decision": decision,
         "person": person,
         "match": match_proposal,
+        "duplicate": duplicate,
         "event": event,
         "deadline": deadline,
         "preset": preset,

@@ -149,6 +149,8 @@ ROUTES: dict[str, Route] = {
     "linking_person": page("LINKING_A"),
     "linking_decide": page("NOT_ALLOWED", "LINKING_A"),
     "linking_withdraw": page("NOT_ALLOWED", "LINKING_A"),
+    "linking_procedure_decide": page("NOT_ALLOWED", "LINKING_A"),
+    "linking_procedure_withdraw": page("NOT_ALLOWED", "LINKING_A"),
     "deadline_detail": page("CASE_OWN", "CASE_OWN"),
     "deadline_complete": page("NOT_ALLOWED", "CASE_OWN_CHANGE"),
     "deadline_override": page("CASE_OWN_CHANGE", "CASE_OWN_CHANGE"),

@@ -148,6 +148,7 @@ def url_for(info: RouteInfo, world) -> str:
         "decision_id": ids["decision"],
         "person_id": ids["person"],
         "match_id": ids["match"],
+        "duplicate_id": ids["duplicate"],
         "deadline_id": ids["deadline"],
         "dossier_id": ids["dossier"],
         "part": 1,
