@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -140,10 +140,18 @@ def person_view(request, person_id):
     for member in members:
         source = member.suspect or member.victim
         access_log_record(actor=actor, action=AccessAction.VIEW, obj=source, case_id=member.case_id)
+    by_case = {}
+    for member in members:
+        if member.suspect_id:
+            by_case.setdefault(member.case, []).append(str(member.suspect_id))
+    same_person_lists = [
+        {"case": case, "query": urlencode({"personnes": ",".join(ids)})} for case, ids in by_case.items()
+    ]
     return render(
         request,
         "linking/person.html",
         {
+            "same_person_lists": same_person_lists,
             "person": person,
             "members": members,
             "procedures": procedures[:SHOWN_PROCEDURES],

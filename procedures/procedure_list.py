@@ -79,6 +79,9 @@ class PlainSelect(forms.Select):
         return format_html('<select name="{}"{}>{}</select>', context["name"], flatatt(context["attrs"]), options)
 
 
+MAX_SAME_PERSON_SUSPECTS = 500
+
+
 class ProcedureListFilterForm(forms.Form):
     """GET filters of the case's procedure list; bad values are field errors (400), never a 500."""
 
@@ -102,6 +105,8 @@ class ProcedureListFilterForm(forms.Form):
     constitution = forms.BooleanField(label=_("Avec une constitution de partie civile"), required=False)
     delai = forms.BooleanField(label=_("Avec un délai en cours"), required=False)
     victime = forms.CharField(label=_("Victime (pseudonyme)"), required=False, max_length=20)
+    # « Même personne que… »: the ids of suspects judged one person (a link from the person page).
+    personnes = forms.CharField(label=_("Mis en cause"), required=False, max_length=2000, widget=forms.HiddenInput)
     tri = forms.ChoiceField(label=_("Trier par"), choices=list(SORT_LABELS.items()), required=False, widget=PlainSelect)
     page = forms.IntegerField(min_value=1, max_value=MAX_PAGE, required=False, widget=forms.HiddenInput)
 
@@ -116,6 +121,15 @@ class ProcedureListFilterForm(forms.Form):
             pk__in=parquets.values("court_of_appeal_id")
         ).order_by("name")
         self.fields["numero"].widget.attrs["autofocus"] = True
+
+    def clean_personnes(self) -> list[int]:
+        text = (self.cleaned_data.get("personnes") or "").strip()
+        if not text:
+            return []
+        parts = [part.strip() for part in text.split(",")]
+        if not all(part.isdigit() for part in parts) or len(parts) > MAX_SAME_PERSON_SUSPECTS:
+            raise forms.ValidationError(_("Liste de mis en cause invalide."))
+        return sorted({int(part) for part in parts})
 
 
 def procedure_list_filter(procedures: QuerySet[Procedure], data: dict, *, case) -> QuerySet[Procedure]:
@@ -142,6 +156,15 @@ def procedure_list_filter(procedures: QuerySet[Procedure], data: dict, *, case) 
         victims = Victim.objects.filter(case=case, pseudonym__iexact=pseudonym)
         procedures = procedures.filter(
             Exists(Procedure.victims.through.objects.filter(procedure_id=OuterRef("pk"), victim__in=victims))
+        )
+    suspects = data.get("personnes") or []
+    if suspects:
+        procedures = procedures.filter(
+            Exists(
+                Procedure.suspects.through.objects.filter(
+                    procedure_id=OuterRef("pk"), suspect_id__in=suspects, suspect__case=case
+                )
+            )
         )
     return procedures
 

@@ -84,3 +84,19 @@ def test_the_procedure_page_tells_lawyers_where_its_suspects_appear(client, owne
     client.force_login(colleague)  # staff read the procedure, not the linking
     page = client.get(reverse("procedure_detail", args=[procedure.pk])).content.decode()
     assert "Mis en cause rapprochés" not in page
+
+
+def test_the_procedure_list_filters_on_the_same_person(client, owner, case, recurring):
+    first, second = recurring
+    services.decision_record(user=owner, left=first, right=second, judgement=Judgement.SAME, reason="Même personne")
+    client.force_login(owner)
+    person_page = client.get(reverse("linking_person", args=[first.pk])).content.decode()
+    query = f"personnes={first.suspect_id}%2C{second.suspect_id}"
+    assert f"?{query}" in person_page
+    listing = client.get(reverse("case_procedure_list", args=[case.pk]) + f"?{query}")
+    assert listing.status_code == 200
+    page = listing.content.decode()
+    assert "Filtre « même personne »" in page
+    shown = set(listing.context["page"].rows)
+    assert shown == set(first.suspect.procedures.all()) | set(second.suspect.procedures.all())
+    assert client.get(reverse("case_procedure_list", args=[case.pk]) + "?personnes=1,x").status_code == 400
