@@ -115,17 +115,13 @@ class Judgement(models.TextChoices):
     POSSIBLE = "possible", _("À examiner")
 
 
-class MatchDecision(models.Model):
-    """A pair of persons (left.pk < right.pk) judged by a lawyer, or proposed by the engine
-    (`possible`, no user). Never deleted: withdrawing one sets withdrawn_at."""
+class Decision(models.Model):
+    """What every decision on a pair records: the judgement and why, who and when, and its
+    withdrawal (the row is never deleted)."""
 
     association = models.ForeignKey("cases.Association", on_delete=models.CASCADE, related_name="+")
-    left = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    right = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     judgement = models.CharField(_("décision"), max_length=10, choices=Judgement.choices)
     reason = models.TextField(_("motif"), blank=True)
-    score = models.FloatField(_("probabilité"), null=True, blank=True)
-    explanation = models.JSONField(default=list, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -136,8 +132,24 @@ class MatchDecision(models.Model):
     )
 
     class Meta:
-        verbose_name = _("décision de rapprochement")
+        abstract = True
         ordering = ["decided_at", "pk"]
+
+    def __str__(self):
+        return f"{self.left_id} / {self.right_id} : {self.get_judgement_display()}"
+
+
+class MatchDecision(Decision):
+    """A pair of persons (left.pk < right.pk) judged by a lawyer, or proposed by the engine
+    (`possible`, no user). Never deleted: withdrawing one sets withdrawn_at."""
+
+    left = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("probabilité"), null=True, blank=True)
+    explanation = models.JSONField(default=list, blank=True)
+
+    class Meta(Decision.Meta):
+        verbose_name = _("décision de rapprochement")
         constraints = [
             models.CheckConstraint(condition=Q(left__lt=F("right")), name="decision_pair_ordered"),
             # One live decision per pair: a new one withdraws the previous.
@@ -145,9 +157,6 @@ class MatchDecision(models.Model):
                 fields=["left", "right"], condition=Q(withdrawn_at__isnull=True), name="decision_one_live_per_pair"
             ),
         ]
-
-    def __str__(self):
-        return f"{self.left_id} / {self.right_id} : {self.get_judgement_display()}"
 
 
 class ClusterMembership(models.Model):
@@ -213,29 +222,17 @@ class LinkingRun(models.Model):
         return f"{self._meta.verbose_name} n° {self.pk}"
 
 
-class ProcedureDecision(models.Model):
+class ProcedureDecision(Decision):
     """Two procedures of a case judged one (imported twice under two spellings of its number),
     or not, or proposed by the detector (`possible`, no user). Nothing of either procedure is
     moved or deleted: « same » groups them, for the counts and on their pages; withdrawing the
     decision ungroups them. Never deleted: withdrawing sets withdrawn_at."""
 
-    association = models.ForeignKey("cases.Association", on_delete=models.CASCADE, related_name="+")
     left = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="+")
     right = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="+")
-    judgement = models.CharField(_("décision"), max_length=10, choices=Judgement.choices)
-    reason = models.TextField(_("motif"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(auto_now_add=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
-    class Meta:
+    class Meta(Decision.Meta):
         verbose_name = _("décision sur un doublon de procédure")
-        ordering = ["decided_at", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(left__lt=F("right")), name="procedure_decision_pair_ordered"),
             models.UniqueConstraint(
@@ -244,6 +241,3 @@ class ProcedureDecision(models.Model):
                 name="procedure_decision_one_live_per_pair",
             ),
         ]
-
-    def __str__(self):
-        return f"{self.left_id} / {self.right_id} : {self.get_judgement_display()}"

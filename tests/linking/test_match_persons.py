@@ -5,20 +5,8 @@ import csv
 import pytest
 from django.core.management import CommandError, call_command
 
+from linking.management.commands.match_persons import COLUMNS
 from tests.linking.test_engine import people
-
-COLUMNS = [
-    "record_id",
-    "given_name",
-    "surname",
-    "birth_date",
-    "address",
-    "postcode",
-    "city",
-    "phone",
-    "email",
-    "identifier",
-]
 
 
 def write(path, rows, columns=COLUMNS):
