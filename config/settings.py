@@ -431,6 +431,8 @@ HOME_PANELS = {
 }
 CASE_PAGE_SECTIONS = ["procedures.case_summary.case_summary_section", "reports.panels.case_dossiers_section"]
 PROCEDURE_PAGE_SECTIONS = ["linking.panels.procedure_duplicates_section", "linking.panels.procedure_persons_section"]
+# Who says two suspects of a case are one person, for the prescription engine (art. 9-2 last al.).
+SAME_PERSON_SUSPECTS = "linking.selectors.suspects_same_person"
 
 # Dossiers (reports app): time and size limits, rendering chunk sizes, stale-job recovery.
 DOSSIER_TIME_LIMIT = env.int("DOSSIER_TIME_LIMIT", default=300)

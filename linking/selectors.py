@@ -1,6 +1,8 @@
 """Reads of linking, each within one association (its persons, its decisions); the pages are for
 the association's lawyers (CHANGE_CASES), who are the ones to decide."""
 
+from collections import defaultdict
+
 from django.db.models import Q
 from django.http import Http404
 
@@ -101,3 +103,15 @@ def procedure_decisions_of(procedure):
         .select_related("left__parquet", "right__parquet", "decided_by", "withdrawn_by")
         .order_by("-decided_at", "-pk")
     )
+
+
+def suspects_same_person(case) -> dict[int, int]:
+    """The suspects of a case a lawyer judged to be one person (live `same` decisions, through the
+    clusters): suspect id → the smallest suspect id of its group. The prescription engine's art. 9-2
+    last al. and serial offences read it (settings.SAME_PERSON_SUSPECTS)."""
+    groups = defaultdict(list)
+    for suspect_id, cluster in ClusterMembership.objects.filter(
+        person__case=case, person__suspect__isnull=False, valid_to__isnull=True
+    ).values_list("person__suspect_id", "cluster"):
+        groups[cluster].append(suspect_id)
+    return {suspect: min(group) for group in groups.values() if len(group) > 1 for suspect in group}

@@ -5,9 +5,10 @@ Only the steps of the procedures that concern both the victim and the offence in
 its prescription: a step of another parquet's procedure about other facts does not (counting it
 would give a date too late, the dangerous error). The exception is art. 9-2 last alinéa (loi
 2021-478): for a 706-47 offence on a minor, an act in a procedure against the same person for such
-an offence on another minor interrupts too; the same person is the same suspect of the case (the
-product does not yet link persons across cases). Sliding prescription (art. 7 al. 3, 8 al. 4) uses
-the later offences of the same suspect on other minors of the case the same way.
+an offence on another minor interrupts too. The same person is the same suspect of the case, or
+suspects of the case a lawyer judged to be one person (settings.SAME_PERSON_SUSPECTS names who says
+so: the linking app; procedures never imports it). Sliding prescription (art. 7 al. 3, 8 al. 4)
+uses the later offences of the same person on other minors of the case the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils.module_loading import import_string
 
 from cases.models import Offence, Victim
 
@@ -104,17 +107,22 @@ class CaseLinks:
     conduct_ended_on: dict[int, date] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, case, timeline=None) -> CaseLinks:
+    def load(cls, case, timeline=None, same_person: dict[int, int] | None = None) -> CaseLinks:
+        """`same_person`: suspect id → the id standing for all the suspects judged one person."""
         links = cls()
         procedures = Procedure.objects.filter(case=case)
+        same_person = same_person_of(case) if same_person is None else same_person
         for through, target, store, index in (
             (Procedure.victims.through, "victim_id", links.victims, links.by_victim),
             (Procedure.offences.through, "offence_id", links.offences, links.by_offence),
             (Procedure.suspects.through, "suspect_id", links.suspects, links.by_suspect),
         ):
+            person = same_person.get if store is links.suspects else None
             for procedure_id, target_id in through.objects.filter(procedure__in=procedures).values_list(
                 "procedure_id", target
             ):
+                if person is not None:
+                    target_id = person(target_id, target_id)
                 store[procedure_id].add(target_id)
                 index[target_id].add(procedure_id)
         events = timeline if timeline is not None else prescription_events(Event.objects.filter(case=case))
@@ -139,6 +147,13 @@ class CaseLinks:
 
     def suspects_of(self, procedures: set[int]) -> set[int]:
         return set().union(*(self.suspects.get(pk, set()) for pk in procedures)) if procedures else set()
+
+
+def same_person_of(case) -> dict[int, int]:
+    """The suspects of the case judged to be one person (art. 9-2 last al. speaks of « la même
+    personne »), by the app settings.SAME_PERSON_SUSPECTS names; none without it."""
+    path = getattr(settings, "SAME_PERSON_SUSPECTS", "")
+    return import_string(path)(case) if path else {}
 
 
 def _birth_date_for_computation(victim: Victim | None, facts_date: date) -> tuple[date | None, bool]:
@@ -173,7 +188,7 @@ def _is_706_47(offence: Offence) -> bool:
 def _cross_procedure_acts(
     links: CaseLinks, own: set[int], victim: Victim | None, offence: Offence, minors: set[int], listed: set[int]
 ) -> list[date]:
-    """Art. 9-2 last al.: acts in procedures against the same suspect for a 706-47 offence on
+    """Art. 9-2 last al.: acts in procedures against the same person (suspect) for a 706-47 offence on
     another minor of the case (the engine keeps only those the article names)."""
     if victim is None or not _is_706_47(offence):
         return []
@@ -238,9 +253,11 @@ def prescription_row(
     )
 
 
-def prescription_rows(case, *, victims, offences, today: date, timeline=None) -> list[PrescriptionRow]:
+def prescription_rows(
+    case, *, victims, offences, today: date, timeline=None, same_person: dict[int, int] | None = None
+) -> list[PrescriptionRow]:
     """One row per victim and offence of the case (per offence alone when no victim is recorded)."""
-    links = CaseLinks.load(case, timeline)
+    links = CaseLinks.load(case, timeline, same_person)
     listed = {offence.pk for offence in offences if _is_706_47(offence)}
     minors = {victim.pk for victim in victims if victim.minor_at_facts}
     inputs = {}
