@@ -20,8 +20,9 @@ register_procedures(router)
 register_reports(router)
 
 urlpatterns = [
-    # Explicit paths (imports, timelines) before the router, whose detail routes would shadow them.
-    path("api/v1/", include("procedures.api_imports")),
+    # Explicit paths (imports, export, timelines) before the router, whose detail routes would shadow them.
+    path("api/v1/", include("procedures.imports.api")),
+    path("api/v1/", include("procedures.api.exports")),
     path("api/v1/", include(procedures_api_urlpatterns)),
     path("api/v1/", include("reports.statistics.api_urls")),
     path("api/v1/", include(router.urls)),

@@ -375,8 +375,8 @@ CELERY_BEAT_SCHEDULE["purge-access-log-every-night"] = {
     "task": "cases.purge_access_log",
     "schedule": crontab(hour=3, minute=40),
 }
-# Modules of tasks that are not named tasks.py (autodiscovery only looks there).
-CELERY_IMPORTS = ["procedures.import_tasks", "reports.statistics.tasks", "config.jobs"]
+# Modules of tasks other than each app's own tasks.py (autodiscovery only looks there).
+CELERY_IMPORTS = ["procedures.imports.tasks", "reports.statistics.tasks", "config.jobs"]
 # Each app's background work as rows: its kinds of job and its sweeper (config/jobs.py).
 BACKGROUND_JOBS = ["reports.jobs", "procedures.jobs", "linking.jobs"]
 

@@ -20,7 +20,7 @@ from cases.selectors import case_get
 from cases.services import access_log_record
 
 from . import exports
-from .import_views import export_response
+from .export_views import export_response
 from .procedure_bulk import ProcedureSelectionForm, procedures_assign, procedures_export
 from .procedure_list import PAGE_SIZE, ProcedureListFilterForm, procedure_list_page
 from .saved_filters import (

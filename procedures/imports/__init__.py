@@ -28,8 +28,24 @@ Limits (limits.py, each a setting): the file's size, its data rows and columns, 
 what its zip and XML may expand to, checked before anything is parsed (xlsx.py). A dry run of more
 than SYNC_MAX_ROWS rows is a background job like an apply.
 
-Modules: limits (what a file may cost), xlsx (the workbook's checks and rows), reading (format,
-rows, header), validation (row by row), writing (plan and write by chunks), jobs (the job's life).
+Modules:
+- limits: what a file may cost (each limit a setting);
+- xlsx: the workbook's checks before parsing, and its first sheet's rows;
+- tabular: the one reader of CSV and XLSX tables (encoding, separator, rows, header normalisation),
+  also used by linking's `match_persons` command;
+- reading: the import's columns and their aliases, the header mapped, the quick look at an upload;
+- validation: row by row, each cell resolved against the reference data;
+- persons: the victims the file names, resolved once for the whole file (the prelude);
+- planning: what each row would do against what is stored (create, update, unchanged);
+- writing: the run (prelude, then chunks by threads) and each chunk's statements;
+- sql: the statements sent as they are (arrays bound server-side, conditional job updates);
+- jobs: the job's life (create, claim, run, apply, resume);
+- signals: what an applied import tells other apps;
+- tasks: the Celery task (« procedures.run_import ») and its queuing;
+- views, urls: the upload page, the dry-run report and the job's progress;
+- api: the API's import endpoints (/api/v1/imports/).
+The package's names below are the services; views, urls, tasks and api are imported by their
+module path only (config/urls.py, config/api_urls.py, CELERY_IMPORTS).
 """
 
 from . import limits
@@ -43,25 +59,23 @@ from .jobs import (
     import_job_runs_in_background,
 )
 from .limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, SYNC_MAX_ROWS, ImportFileError
+from .planning import SAMPLES_KEPT
 from .reading import (
     COLUMNS,
     FIELD_ALIASES,
     FIELD_LABELS,
-    FORMULA_TRIGGERS,
     LIST_SEPARATOR,
     MINOR_SUFFIX,
     REQUIRED_FIELDS,
     SourceFile,
-    decode_text,
-    detect_format,
     inspect_source,
     map_headers,
     read_source,
-    unescape_formula,
 )
 from .sql import JobTakenOver
+from .tabular import FORMULA_TRIGGERS, Table, decode_text, detect_format, read_table, unescape_formula
 from .validation import PSEUDONYM_KEY, Catalogue, Rejection, Row, parse_date, parse_victims, validate_rows
-from .writing import CHUNK_SIZE, SAMPLES_KEPT, WRITE_THREADS, Importer
+from .writing import CHUNK_SIZE, WRITE_THREADS, Importer
 
 __all__ = [
     "CHUNK_SIZE",
@@ -86,6 +100,7 @@ __all__ = [
     "Rejection",
     "Row",
     "SourceFile",
+    "Table",
     "decode_text",
     "detect_format",
     "import_job_apply",
@@ -101,6 +116,7 @@ __all__ = [
     "parse_date",
     "parse_victims",
     "read_source",
+    "read_table",
     "unescape_formula",
     "validate_rows",
 ]

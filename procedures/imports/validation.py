@@ -15,7 +15,8 @@ from cases.models import Case, Offence, Parquet, Platform, Victim
 
 from ..models import Outcome, Procedure, Stage
 from ..models.procedure import normalise_parquet_reference
-from .reading import FIELD_ALIASES, LIST_SEPARATOR, MINOR_SUFFIX, SourceFile, _normalise, _text
+from .reading import FIELD_ALIASES, LIST_SEPARATOR, MINOR_SUFFIX, SourceFile
+from .tabular import cell_text, normalise_header
 
 # A victim key is a pseudonym: 1 to 4 letters, a hyphen, 1 to 6 digits (« V-001 », « DK-12 »).
 PSEUDONYM_KEY = re.compile(r"[A-Z]{1,4}-\d{1,6}")
@@ -46,8 +47,8 @@ def _choice_index(choices) -> dict[str, str]:
     pairs = []
     for language in ("fr", "en"):
         with translation.override(language):
-            pairs += [(_normalise(str(label)), value) for value, label in choices.choices]
-    pairs += [(_normalise(value), value) for value in choices.values]
+            pairs += [(normalise_header(str(label)), value) for value, label in choices.choices]
+    pairs += [(normalise_header(value), value) for value in choices.values]
     return _index(pairs)
 
 
@@ -65,7 +66,7 @@ class Catalogue:
         for pk, code, name, court in parquets:
             pairs.append((("code", code.strip().upper()), pk))
             for text in (name, court):
-                normalised = _normalise(text)
+                normalised = normalise_header(text)
                 pairs.append((("name", normalised), pk))
                 short = re.sub(r"^(parquet|tribunal_judiciaire|tj)_(de_la|de_l|de|du|des|d)_", "", normalised)
                 pairs.append((("name", short), pk))
@@ -76,11 +77,11 @@ class Catalogue:
         self.offences_by_article: dict[str, list[int]] = {}
         for pk, _natinf, article, _label in offences:
             self.offences_by_article.setdefault(_article_key(article), []).append(pk)
-        self.offences_by_label = _index((_normalise(label), pk) for pk, _natinf, _article, label in offences)
+        self.offences_by_label = _index((normalise_header(label), pk) for pk, _natinf, _article, label in offences)
         self.platforms = _index(
-            [(_normalise(name), pk) for pk, name, _url in Platform.objects.values_list("id", "name", "url")]
+            [(normalise_header(name), pk) for pk, name, _url in Platform.objects.values_list("id", "name", "url")]
             + [
-                (_normalise(re.sub(r"^https?://(www\.)?", "", url).rstrip("/")), pk)
+                (normalise_header(re.sub(r"^https?://(www\.)?", "", url).rstrip("/")), pk)
                 for pk, _name, url in Platform.objects.values_list("id", "name", "url")
                 if url
             ]
@@ -101,7 +102,7 @@ class Catalogue:
     def parquet(self, text: str):
         found = self.parquets.get(("code", text.upper()))
         if found is None:
-            found = self.parquets.get(("name", _normalise(text)))
+            found = self.parquets.get(("name", normalise_header(text)))
         if found is None:
             return None, _("parquet inconnu « %(value)s »") % {"value": text}
         if found is AMBIGUOUS:
@@ -123,7 +124,7 @@ class Catalogue:
                 return None, _(
                     "l'article %(article)s correspond à plusieurs infractions (%(labels)s) : indiquez le libellé"
                 ) % {"article": text, "labels": labels}
-        found = self.offences_by_label.get(_normalise(text))
+        found = self.offences_by_label.get(normalise_header(text))
         if found is AMBIGUOUS:
             return None, _("libellé d'infraction ambigu « %(value)s »") % {"value": text}
         if found is None:
@@ -146,7 +147,7 @@ class Catalogue:
         return (None, "; ".join(errors)) if errors else (frozenset(ids), None)
 
     def platform(self, text: str):
-        found = self.platforms.get(_normalise(re.sub(r"^https?://(www\.)?", "", text).rstrip("/")))
+        found = self.platforms.get(normalise_header(re.sub(r"^https?://(www\.)?", "", text).rstrip("/")))
         if found is None or found is AMBIGUOUS:
             return None, _("plateforme inconnue « %(value)s »") % {"value": text}
         if self.case_platform_id and found != self.case_platform_id:
@@ -158,7 +159,7 @@ class Catalogue:
 
     def choice(self, kind: str, text: str):
         index = self.stages if kind == "stage" else self.outcomes
-        found = index.get(_normalise(text))
+        found = index.get(normalise_header(text))
         if found is None or found is AMBIGUOUS:
             choices = Stage if kind == "stage" else Outcome
             with translation.override("fr"):
@@ -200,7 +201,7 @@ def parse_date(value, today: date | None = None):
         return value.date(), None
     if isinstance(value, date):
         return value, None
-    text = _text(value)
+    text = cell_text(value)
     match = _FR_DATE.match(text)
     try:
         if match:
@@ -293,7 +294,7 @@ def validate_rows(source: SourceFile, catalogue: Catalogue, *, today: date | Non
             return cells[get[name]]
 
         errors = []
-        parquet_text = _text(cell("parquet"))
+        parquet_text = cell_text(cell("parquet"))
         parquet_id = None
         if not parquet_text:
             errors.append(_("parquet manquant"))
@@ -301,7 +302,7 @@ def validate_rows(source: SourceFile, catalogue: Catalogue, *, today: date | Non
             parquet_id, error = catalogue.cached("parquet", parquet_text, catalogue.parquet)
             if error:
                 errors.append(error)
-        reference = _SPACES.sub(" ", _text(cell("parquet_reference")))
+        reference = _SPACES.sub(" ", cell_text(cell("parquet_reference")))
         if not reference:
             errors.append(_("numéro de parquet manquant"))
         elif len(reference) > reference_max:
@@ -310,7 +311,7 @@ def validate_rows(source: SourceFile, catalogue: Catalogue, *, today: date | Non
         if get["opened_on"] is not None:
             row.has_opened_on = True
             raw = cell("opened_on")
-            if _text(raw):
+            if cell_text(raw):
                 opened_on, error = (
                     catalogue.cached("date", raw, parse_date) if isinstance(raw, str) else parse_date(raw)
                 )
@@ -322,13 +323,13 @@ def validate_rows(source: SourceFile, catalogue: Catalogue, *, today: date | Non
                 if (
                     opened_on
                     and isinstance(raw, str)
-                    and (match := _FR_DATE.match(_text(raw)))
+                    and (match := _FR_DATE.match(cell_text(raw)))
                     and len(match.group(3)) == 2
                 ):
-                    row.short_year_text = _text(raw)
+                    row.short_year_text = cell_text(raw)
         for kind in ("stage", "outcome"):
             if get[kind] is not None:
-                text = _text(cell(kind))
+                text = cell_text(cell(kind))
                 value = Stage.ENQUETE if kind == "stage" else Outcome.PENDING
                 if text:
                     value, error = catalogue.cached(kind, text, lambda text, kind=kind: catalogue.choice(kind, text))
@@ -336,17 +337,17 @@ def validate_rows(source: SourceFile, catalogue: Catalogue, *, today: date | Non
                         errors.append(error)
                 setattr(row, kind, value)
         if get["offences"] is not None:
-            row.offence_ids, error = catalogue.cached("offences", _text(cell("offences")), catalogue.offences)
+            row.offence_ids, error = catalogue.cached("offences", cell_text(cell("offences")), catalogue.offences)
             if error:
                 errors.append(error)
         if get["platform"] is not None:
-            text = _text(cell("platform"))
+            text = cell_text(cell("platform"))
             if text:
                 _platform, error = catalogue.cached("platform", text, catalogue.platform)
                 if error:
                     errors.append(error)
         if get["victims"] is not None:
-            row.victims, error = catalogue.cached("victims", _text(cell("victims")), parse_victims)
+            row.victims, error = catalogue.cached("victims", cell_text(cell("victims")), parse_victims)
             if error:
                 errors.append(error)
         if not errors:

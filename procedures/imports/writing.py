@@ -1,84 +1,35 @@
-"""Planning and writing, chunk by chunk: what each valid row would do (dry run), then the upserts
-of procedures, their victims, offences and timeline steps (apply), each chunk in one transaction
-with the job's progress, so that an interrupted job resumes after its last committed chunk."""
+"""Writing, chunk by chunk: the upserts of procedures, their victims, offences and timeline steps,
+each chunk in one transaction with the job's progress, so that an interrupted job resumes after its
+last committed chunk. The run: read and validate the whole file, resolve its persons (persons.py)
+in a prelude, then plan (planning.py) and, unless a dry run, write every chunk."""
 
 from __future__ import annotations
 
 import json
 import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 
 import pghistory
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
-from django.db.models.functions import Upper
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases.models import Case, Victim
+from cases.models import Case
 
 from ..models import Event, EventKind, ImportJob, ImportStatus, Outcome, Procedure, Stage
 from ..models.imports import REJECTED_ROWS_KEPT
-from .reading import FIELD_LABELS, read_source
-from .sql import (
-    Existing,
-    JobTakenOver,
-    fetch_existing,
-    insert_select,
-    job_update,
-    quiet_trigger_guards,
-    raw_cursor,
-    through_table,
-)
+from .persons import CasePersons
+from .planning import SAMPLES_KEPT, Planned, Planner, Totals, short_years
+from .reading import read_source
+from .sql import JobTakenOver, insert_select, job_update, quiet_trigger_guards, raw_cursor, through_table
 from .validation import Catalogue, Rejection, Row, validate_rows
 
 CHUNK_SIZE = 2000
-SAMPLES_KEPT = 50
 # Chunks written at once, each by a thread with its own connection: the database's work per row
 # (history triggers, foreign keys) dominates, and runs in parallel on several cores.
 WRITE_THREADS = getattr(settings, "IMPORT_WRITE_THREADS", 2)
-
-# --- Planning and writing, chunk by chunk ------------------------------------------------------
-
-
-@dataclass
-class Totals:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    rejected_rows: list = field(default_factory=list)
-    samples: dict = field(default_factory=lambda: {"create": [], "update": [], "unchanged": []})
-
-    def reject(self, line: int, reason: str) -> None:
-        self.rejected += 1
-        if len(self.rejected_rows) < REJECTED_ROWS_KEPT:
-            self.rejected_rows.append({"line": line, "reason": reason})
-
-    def sample(self, kind: str, row: Row, catalogue: Catalogue, changes=()) -> None:
-        if len(self.samples[kind]) < SAMPLES_KEPT:
-            entry = {"line": row.line, "parquet": catalogue.parquet_names[row.parquet_id], "reference": row.reference}
-            if changes:
-                entry["changes"] = [FIELD_LABELS.get(name, name) for name in changes]
-            self.samples[kind].append(entry)
-
-
-@dataclass(slots=True)
-class Planned:
-    row: Row
-    victim_ids: frozenset | None
-    existing: Existing | None = None
-    changes: tuple = ()
-
-
-def short_years(rows) -> dict:
-    """How many opening dates had a two-digit year, and one example of how it was read."""
-    short = [row for row in rows if row.short_year_text]
-    if not short:
-        return {}
-    return {"count": len(short), "written": short[0].short_year_text, "read": f"{short[0].opened_on:%d/%m/%Y}"}
 
 
 class Importer:
@@ -90,119 +41,12 @@ class Importer:
         self.chunk_size = chunk_size
         self.on_progress = on_progress
         self.catalogue = Catalogue(self.case)
-        self.victims: dict[str, list] = {}  # key → [id, minor_at_facts]
-        self._case_references: dict[int, str] = {}
+        self.persons = CasePersons(self.case.pk)
+        self.planner = Planner(self.case, self.catalogue, self.persons)
         self._lock = threading.Lock()
         self.victim_rejections: dict[int, str] = {}
         with translation.override(settings.LANGUAGE_CODE):
             self._title_template = _("Procédure ouverte au %(parquet)s (n° %(reference)s)")
-
-    # Victims ----------------------------------------------------------------------------------
-
-    def load_victims(self, keys=None) -> None:
-        victims = Victim.objects.filter(case_id=self.case.pk).annotate(key=Upper("pseudonym"))
-        if keys is not None:
-            victims = victims.filter(key__in=keys)
-        for pk, key, minor in victims.values_list("pk", "key", "minor_at_facts"):
-            self.victims[key] = [pk, minor]
-
-    def resolve_victims(self, rows: list[Row], *, write: bool) -> tuple[dict[int, str], int]:
-        """Match every victim key of the file to a victim of the case, creating the missing ones in
-        one statement (in a dry run, only counting them). A row flagging as minor a victim whose
-        record says adult at the facts is rejected, and creates nothing. Returns the rejections
-        (line → reason) and the number of victims created."""
-        keys = {key for row in rows for key, _minor in row.victims or ()}
-        unknown = [key for key in keys if key not in self.victims]
-        if unknown:
-            self.load_victims(unknown)  # created meanwhile by another import or by hand
-        rejections, kept = {}, []
-        for row in rows:
-            adults = [
-                key
-                for key, minor in row.victims or ()
-                if minor and key in self.victims and self.victims[key][1] is False
-            ]
-            if adults:
-                rejections[row.line] = _("victime marquée mineure mais majeure aux faits selon sa fiche : %(keys)s") % {
-                    "keys": ", ".join(adults)
-                }
-            else:
-                kept.append(row)
-        wanted: dict[str, bool | None] = {}
-        for row in kept:
-            for key, minor in row.victims or ():
-                wanted[key] = wanted.get(key) or minor
-        missing = [key for key in wanted if key not in self.victims]
-        if missing:
-            if write:
-                created = Victim.objects.bulk_create(
-                    [Victim(case_id=self.case.pk, pseudonym=key, minor_at_facts=wanted[key]) for key in missing]
-                )
-                for victim in created:
-                    self.victims[victim.pseudonym] = [victim.pk, victim.minor_at_facts]
-            else:
-                for placeholder, key in enumerate(missing, start=1):
-                    self.victims[key] = [-placeholder, wanted[key]]
-        flagged = [key for key, minor in wanted.items() if minor and self.victims[key][1] is None]
-        if flagged:
-            if write:
-                Victim.objects.filter(pk__in=[self.victims[key][0] for key in flagged]).update(minor_at_facts=True)
-            for key in flagged:
-                self.victims[key][1] = True
-        return rejections, len(missing)
-
-    def _case_reference(self, case_id: int) -> str:
-        if case_id not in self._case_references:
-            self._case_references[case_id] = Case.objects.filter(pk=case_id).values_list("reference", flat=True).first()
-        return self._case_references[case_id]
-
-    # Planning ---------------------------------------------------------------------------------
-
-    def plan(self, rows: list[Row], totals: Totals) -> list[Planned]:
-        """What each valid row would do; unchanged rows are counted here and go no further."""
-        existing = fetch_existing(self.case.association_id, [row.key for row in rows])
-        planned = []
-        for row in rows:
-            victim_ids = None if row.victims is None else frozenset(self.victims[key][0] for key, _m in row.victims)
-            current = existing.get(row.key)
-            if current is None:
-                planned.append(Planned(row, victim_ids))
-                totals.created += 1
-                totals.sample("create", row, self.catalogue)
-                continue
-            if current.case_id != self.case.pk:
-                reference = self._case_reference(current.case_id)
-                totals.reject(
-                    row.line,
-                    _("ce numéro est déjà enregistré pour ce parquet dans l'affaire %(case)s") % {"case": reference},
-                )
-                continue
-            changes = tuple(
-                name
-                for name, new, old in (
-                    ("parquet_reference", row.reference, current.parquet_reference),
-                    ("opened_on", row.opened_on if row.has_opened_on else current.opened_on, current.opened_on),
-                    ("stage", row.stage or current.stage, current.stage),
-                    ("outcome", row.outcome or current.outcome, current.outcome),
-                    ("victims", current.victim_ids if victim_ids is None else victim_ids, current.victim_ids),
-                    (
-                        "offences",
-                        row.offence_ids if row.offence_ids is not None else current.offence_ids,
-                        current.offence_ids,
-                    ),
-                )
-                if new != old
-            )
-            if not changes:
-                totals.unchanged += 1
-                totals.sample("unchanged", row, self.catalogue)
-                continue
-            planned.append(Planned(row, victim_ids, current, changes))
-            totals.updated += 1
-            totals.sample("update", row, self.catalogue, changes)
-        return planned
-
-    # Writing ----------------------------------------------------------------------------------
 
     def write(self, planned: list[Planned], totals: Totals) -> None:
         """Upsert the chunk's procedures, then their victims, offences and timeline steps: a few
@@ -416,14 +260,14 @@ class Importer:
         transaction with the job's size and report."""
         job = self.job
         write = not job.dry_run
-        self.load_victims()
+        self.persons.load_victims()
         with transaction.atomic():
             if write:
                 # The victims service locks the case row the same way: two imports (or a lawyer
                 # adding a victim) never create the same pseudonym twice.
                 Case.objects.select_for_update().filter(pk=self.case.pk).values_list("pk").first()
                 quiet_trigger_guards()
-            self.victim_rejections, created = self.resolve_victims(rows, write=write)
+            self.victim_rejections, created = self.persons.resolve_victims(rows, write=write)
             values = {"total_rows": total, "chunk_size": size, "report": report}
             if write:
                 values["victims_created_count"] = F("victims_created_count") + created
@@ -451,12 +295,12 @@ class Importer:
             else:
                 rows.append(item)
         if self.job.dry_run:
-            self.plan(rows, totals)
+            self.planner.plan(rows, totals)
             self._record_chunk(index, len(items), totals, token)
         else:
             with transaction.atomic():
                 quiet_trigger_guards()
-                planned = self.plan(rows, totals)
+                planned = self.planner.plan(rows, totals)
                 if planned:
                     self.write(planned, totals)
                 self._record_chunk(index, len(items), totals, token)

@@ -1,9 +1,11 @@
 """`manage.py match_persons FILE --out PAIRS`: the engine on a standalone file, and clear errors."""
 
 import csv
+from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
+from openpyxl import Workbook
 
 from linking.management.commands.match_persons import COLUMNS
 from tests.linking.test_engine import people
@@ -66,10 +68,38 @@ def test_bad_files_are_refused_with_a_sentence(tmp_path, content, message):
     assert not (tmp_path / "out.csv").exists()
 
 
-def test_a_missing_or_non_utf8_file_is_refused(tmp_path):
+def test_a_missing_or_undecodable_file_is_refused(tmp_path):
     with pytest.raises(CommandError, match="fichier introuvable"):
         call_command("match_persons", str(tmp_path / "absent.csv"), out=str(tmp_path / "out.csv"))
+    undecodable = tmp_path / "illisible.csv"
+    # 0x81 is neither UTF-8 here nor a Windows-1252 character.
+    undecodable.write_bytes(b"record_id,surname\n1,Dupont\x81\n")
+    with pytest.raises(CommandError, match="Encodage du fichier non reconnu"):
+        call_command("match_persons", str(undecodable), out=str(tmp_path / "out.csv"))
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_files_are_read_like_an_import_windows_1252_semicolons_or_a_workbook(tmp_path, capsys):
+    """The shared reader of procedures/imports/tabular.py: Excel's French CSV and XLSX are read."""
     latin = tmp_path / "latin1.csv"
-    latin.write_bytes("record_id,surname\n1,Hélène\n".encode("latin-1"))
-    with pytest.raises(CommandError, match="pas en UTF-8"):
-        call_command("match_persons", str(latin), out=str(tmp_path / "out.csv"))
+    latin.write_bytes("Record ID;Surname\n1;Hélène Dupont\n2;DUPONT Hélène\n".encode("cp1252"))
+    call_command("match_persons", str(latin), out=str(tmp_path / "out.csv"))
+    assert "2 personnes lues" in capsys.readouterr().out
+
+    workbook = Workbook()
+    workbook.active.append(["record_id", "surname", "birth_date"])
+    workbook.active.append([1, "Dupont Jean", date(1980, 5, 1)])
+    workbook.active.append([2, "DUPONT J.", "01/05/1980"])
+    workbook.save(tmp_path / "personnes.xlsx")
+    call_command("match_persons", str(tmp_path / "personnes.xlsx"), out=str(tmp_path / "out.csv"))
+    assert "2 personnes lues" in capsys.readouterr().out
+    with open(tmp_path / "out.csv", newline="", encoding="utf-8") as handle:
+        pairs = list(csv.DictReader(handle))
+    assert {(pair["record_id_1"], pair["record_id_2"]) for pair in pairs} <= {("1", "2"), ("2", "1")}
+
+
+def test_a_column_given_twice_is_refused(tmp_path):
+    path = tmp_path / "double.csv"
+    path.write_text("record_id,surname,Surname\n1,Dupont,Durand\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="la colonne surname est en double"):
+        call_command("match_persons", str(path), out=str(tmp_path / "out.csv"))

@@ -485,7 +485,7 @@ def test_a_large_dry_run_is_a_job_done_by_a_real_worker_and_followed_on_its_page
     celery_worker, client, owner, target, monkeypatch
 ):
     monkeypatch.setattr(limits, "SYNC_MAX_ROWS", 20)
-    monkeypatch.setattr("procedures.import_views.import_job_execute", not_in_the_request)
+    monkeypatch.setattr("procedures.imports.views.import_job_execute", not_in_the_request)
     ParquetFactory(code="TJT-DK", name="Parquet de test Dunkerque")
     OffenceFactory(label="Infraction de test limites", article="999-66")
     rows = [
@@ -511,7 +511,7 @@ def test_a_large_dry_run_is_a_job_done_by_a_real_worker_and_followed_on_its_page
 @pytest.mark.django_db(transaction=True)
 def test_the_api_queues_a_large_dry_run_and_answers_at_once(celery_worker, owner, target, monkeypatch):
     monkeypatch.setattr(limits, "SYNC_MAX_ROWS", 20)
-    monkeypatch.setattr("procedures.api_imports.import_job_execute", not_in_the_request)
+    monkeypatch.setattr("procedures.imports.api.import_job_execute", not_in_the_request)
     ParquetFactory(code="TJT-DK", name="Parquet de test Dunkerque")
     rows = [["TJT-DK", f"24.{n:05d}"] for n in range(30)]
     api = APIClient()

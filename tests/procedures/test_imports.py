@@ -19,8 +19,8 @@ from rest_framework.test import APIClient
 from cases import services as case_services
 from cases.models import Role, Victim
 from procedures import imports
-from procedures.import_tasks import run_import
 from procedures.imports import ImportFileError, import_job_create, import_job_execute, map_headers, read_source
+from procedures.imports.tasks import run_import
 from procedures.models import Event, EventKind, ImportJob, ImportStatus, Outcome, Procedure, Stage
 from procedures.models.imports import STALE_AFTER
 from tests.factories import (

@@ -11,6 +11,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from linking.engine import MATCH_AT, POSSIBLE_AT, match, prepare
+from procedures.imports.limits import ImportFileError
+from procedures.imports.tabular import cell_text, normalise_header, read_table
 
 COLUMNS = (
     "record_id",
@@ -33,7 +35,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "file",
             type=Path,
-            help="CSV (UTF-8) : " + ",".join(COLUMNS) + " ; toutes sauf record_id peuvent être vides.",
+            help=(
+                "CSV (UTF-8 ou Windows-1252, « , » ou « ; ») ou XLSX (première feuille) : "
+                + ",".join(COLUMNS)
+                + " ; toutes sauf record_id peuvent être vides."
+            ),
         )
         parser.add_argument(
             "--out", type=Path, required=True, help="CSV écrit : record_id_1,record_id_2,score,decision"
@@ -57,32 +63,41 @@ class Command(BaseCommand):
         )
 
     def _read(self, file: Path) -> list[dict]:
+        """The file through the product's one reader of tables (procedures/imports/tabular.py):
+        the same encodings, separators, workbook checks and limits as an import of procedures."""
         try:
-            with open(file, newline="", encoding="utf-8-sig") as handle:
-                reader = csv.DictReader(handle)
-                header = [name.strip() for name in reader.fieldnames or []]
-                if "record_id" not in header:
-                    raise CommandError(
-                        f"{file} : la colonne record_id manque (colonnes attendues : {', '.join(COLUMNS)})."
-                    )
-                unknown = [name for name in header if name not in COLUMNS]
-                if unknown:
-                    raise CommandError(
-                        f"{file} : colonnes inconnues {', '.join(unknown)} (attendues : {', '.join(COLUMNS)})."
-                    )
-                records, seen = [], set()
-                for line, row in enumerate(reader, start=2):
-                    row = {(key or "").strip(): (value or "").strip() for key, value in row.items()}
-                    if not row.get("record_id"):
-                        raise CommandError(f"{file}, ligne {line} : record_id est vide.")
-                    if row["record_id"] in seen:
-                        raise CommandError(f"{file}, ligne {line} : record_id « {row['record_id']} » est déjà pris.")
-                    seen.add(row["record_id"])
-                    records.append(prepare(row))
-                return records
+            data = file.read_bytes()
         except FileNotFoundError as error:
             raise CommandError(f"{file} : fichier introuvable.") from error
-        except UnicodeDecodeError as error:
-            raise CommandError(f"{file} : le fichier n'est pas en UTF-8.") from error
-        except csv.Error as error:
-            raise CommandError(f"{file} : CSV illisible ({error}).") from error
+        except OSError as error:
+            raise CommandError(f"{file} : lecture impossible ({error.strerror or error}).") from error
+        try:
+            table = read_table(data, file.name)
+        except ImportFileError as error:
+            raise CommandError(f"{file} : {error}") from error
+        columns: dict[str, int] = {}
+        unknown = []
+        for index, header in enumerate(table.headers):
+            name = normalise_header(header)
+            if not name:
+                continue
+            if name not in COLUMNS:
+                unknown.append(header)
+            elif name in columns:
+                raise CommandError(f"{file} : la colonne {name} est en double.")
+            else:
+                columns[name] = index
+        if "record_id" not in columns:
+            raise CommandError(f"{file} : la colonne record_id manque (colonnes attendues : {', '.join(COLUMNS)}).")
+        if unknown:
+            raise CommandError(f"{file} : colonnes inconnues {', '.join(unknown)} (attendues : {', '.join(COLUMNS)}).")
+        records, seen = [], set()
+        for line, cells in table.rows:
+            row = {name: cell_text(cells[index]) if index < len(cells) else "" for name, index in columns.items()}
+            if not row["record_id"]:
+                raise CommandError(f"{file}, ligne {line} : record_id est vide.")
+            if row["record_id"] in seen:
+                raise CommandError(f"{file}, ligne {line} : record_id « {row['record_id']} » est déjà pris.")
+            seen.add(row["record_id"])
+            records.append(prepare(row))
+        return records

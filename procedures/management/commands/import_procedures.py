@@ -3,7 +3,7 @@
 A dry run by default: says what the file would create, update or leave unchanged and lists every
 rejected line with its reason, writing nothing. --apply writes, here in this process with a
 progress bar (or through the Celery workers with --queue). --resume JOB resumes an interrupted
-import after its last committed chunk. The file format is described in procedures/imports/reading.py."""
+import after its last committed chunk. The file format is described in procedures/imports/__init__.py."""
 
 import sys
 from pathlib import Path
@@ -35,7 +35,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         job = self._resume(options["resume"]) if options["resume"] else self._create(options)
         if options["queue"] and not job.dry_run:
-            from procedures.import_tasks import queue_import
+            from procedures.imports.tasks import queue_import
 
             queue_import(job)
             self.stdout.write(f"Import n° {job.pk} confié aux workers : suivez-le sur sa page ou par l'API.")

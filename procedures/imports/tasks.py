@@ -1,17 +1,17 @@
 """Celery entry point of imports: thin, takes a job id, safe to run twice.
 
-Workers must import this module: it is listed in CELERY_IMPORTS (or imported by procedures/tasks.py),
-since autodiscovery only looks at `tasks.py`."""
+Workers must import this module: it is listed in CELERY_IMPORTS, since autodiscovery only looks at
+each app's own `tasks.py`. The task keeps its explicit name (« procedures.run_import »), which the
+routes, the sweeper (procedures/jobs.py) and any message already queued use."""
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 
 from config.jobs import dispatch
 
-from .imports import import_job_claim, import_job_run
-from .imports.jobs import DatabaseUnavailable
-from .models import ImportJob, ImportStatus
-from .models.imports import STALE_AFTER
+from ..models import ImportJob, ImportStatus
+from ..models.imports import STALE_AFTER
+from .jobs import DatabaseUnavailable, import_job_claim, import_job_run
 
 # A database restarting (or failing over) is waited for this long, in steps of DATABASE_RETRY_SECONDS.
 DATABASE_RETRY_SECONDS = 5
