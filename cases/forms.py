@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .identifiers import identifiers_clean
 from .models import Case, CaseShare, Exhibit, Offence, Suspect, Victim
 from .selectors import lawyers_of, share_target_associations
 
@@ -110,8 +111,15 @@ class VictimForm(forms.ModelForm):
 class SuspectForm(forms.ModelForm):
     class Meta:
         model = Suspect
-        fields = ["name", "age_at_facts", "status", "pre_trial_detention", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+        fields = ["name", "age_at_facts", "status", "pre_trial_detention", "notes", "identifiers"]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "identifiers": forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
+        }
+
+    def clean_identifiers(self):
+        """One per line, « courriel:nom@exemple.fr » or the value alone; stored in canonical kinds."""
+        return identifiers_clean(self.cleaned_data.get("identifiers"))
 
 
 class ExhibitForm(forms.Form):

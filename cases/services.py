@@ -57,7 +57,7 @@ VICTIM_FIELDS = (
     "consent_by",
     "notes",
 )
-SUSPECT_FIELDS = ("name", "age_at_facts", "status", "pre_trial_detention", "notes")
+SUSPECT_FIELDS = ("name", "age_at_facts", "status", "pre_trial_detention", "notes", "identifiers")
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,9 @@
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from cases.identifiers import identifiers_clean
 from cases.models import (
     ApiToken,
     Case,
@@ -169,12 +171,35 @@ class VictimIdentitySerializer(VictimSerializer):
         extra_kwargs = {}
 
 
+class IdentifiersField(serializers.CharField):
+    """Suspect.identifiers: one `kind:value` per line; read as "" when none (the column stores NULL)."""
+
+    def get_attribute(self, instance):
+        return super().get_attribute(instance) or ""
+
+    def to_internal_value(self, data):
+        try:
+            return identifiers_clean(super().to_internal_value(data))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+
 class SuspectSerializer(NeutralModelSerializer):
     case = ScopedRelatedField(scope=case_queryset_for_user, queryset=Case.objects.none())
+    identifiers = IdentifiersField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=(
+            "Identifiants saisis, un par ligne : « type:valeur » avec pour type account, email, phone, ip ou "
+            "national (en français : compte, courriel, tel ou téléphone, ip, id ou identifiant), ou la valeur "
+            "seule (courriel, IP, téléphone reconnus, sinon compte). Rendus avec le type anglais."
+        ),
+    )
 
     class Meta:
         model = Suspect
-        fields = ["id", "case", "name", "age_at_facts", "status", "pre_trial_detention", "notes"]
+        fields = ["id", "case", "name", "age_at_facts", "status", "pre_trial_detention", "notes", "identifiers"]
 
 
 class ExhibitSerializer(serializers.ModelSerializer):

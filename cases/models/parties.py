@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
+from ..identifiers import identifiers_clean, stored_identifiers
 from .case import Case
 from .history import track_changes
 
@@ -151,6 +152,17 @@ class Suspect(models.Model):
     status = models.CharField(_("statut"), max_length=20, choices=SuspectStatus.choices, default=SuspectStatus.UNKNOWN)
     pre_trial_detention = models.BooleanField(_("en détention provisoire"), default=False)
     notes = models.TextField(_("notes"), blank=True)
+    # null=True: the encrypted fields store an empty value as NULL, never as an encrypted "".
+    identifiers = EncryptedTextField(
+        _("identifiants"),
+        blank=True,
+        null=True,
+        default="",
+        help_text=_(
+            "Ce qui a été saisi à son sujet, un par ligne : compte, courriel, téléphone, IP ou identifiant, "
+            "écrit « courriel:nom@exemple.fr » ou tel quel (le type est alors reconnu)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -160,3 +172,15 @@ class Suspect(models.Model):
 
     def __str__(self):
         return self.name
+
+    def identifier_list(self) -> list[tuple[str, str]]:
+        """The stored identifiers as (kind, value): kinds of IdentifierKind (cases/identifiers.py);
+        a blank or malformed line is left out."""
+        return stored_identifiers(self.identifiers)
+
+    def clean(self):
+        # The form and the API give the canonical lines already; a service called directly may not.
+        try:
+            self.identifiers = identifiers_clean(self.identifiers)
+        except ValidationError as error:
+            raise ValidationError({"identifiers": error.messages}) from error
