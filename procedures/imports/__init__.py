@@ -13,6 +13,13 @@ English (FIELD_ALIASES); other columns are listed as ignored. Cells:
   MINOR FLAG: a key ending in `*` (« V-001* ») is a victim minor at the time of the facts;
   « (mineure) » / « (mineur) » after the key is read the same way. No flag = nothing said: an
   existing victim keeps what its record says, a new one is created with minority unknown;
+- mis en cause: `|`-separated suspects, each a name or pseudonym optionally followed by identifiers
+  in square brackets separated by `;`: « Julien Fictif-Martin [courriel:j.fm@example.fr; +33 6 12 34
+  56 78; compte:julien75] ». An identifier is `kind:value` (account/compte, email/courriel,
+  phone/tel/téléphone, ip, national/id/identifiant) or a bare value whose kind is recognised
+  (cases/identifiers.py). Suspects are matched within the case by name (case and spacing ignored)
+  or created; an existing suspect's new identifiers are added, never removed. Canonical header
+  `mis_en_cause`; aliases mis_en_causes, suspects, suspect, auteur, auteurs;
 - stade, issue: the key or the French label (« Enquête », « Classement sans suite »…).
 A column present with an empty cell means « none / default » (the file is the truth for the columns
 it has); a column absent from the file leaves that field of an existing procedure as it is.
@@ -20,9 +27,12 @@ it has); a column absent from the file leaves that field of an existing procedur
 Rows are validated one by one: a rejected row (with its line number and reason) never stops the
 valid ones. Procedures are matched by (parquet, normalised reference) within the association; a
 row identical to the stored procedure is left alone (no write, no history row), so importing the
-same file twice changes nothing. Writing is done by chunks (CHUNK_SIZE rows), each in one
-transaction together with the job's progress: an interrupted job resumes after the last committed
-chunk, and the upsert keys make a chunk run twice harmless.
+same file twice changes nothing. Victims and suspects of the whole file are resolved (matched or
+created) in a prelude; once it has committed, an applied import sends the signal
+import_persons_written (signals.py) with the ids of the persons it created or completed. Writing
+is done by chunks (CHUNK_SIZE rows), each in one transaction together with the job's progress: an
+interrupted job resumes after the last committed chunk, and the upsert keys make a chunk run twice
+harmless.
 
 Limits (limits.py, each a setting): the file's size, its data rows and columns, and for a workbook
 what its zip and XML may expand to, checked before anything is parsed (xlsx.py). A dry run of more
@@ -35,7 +45,8 @@ Modules:
   also used by linking's `match_persons` command;
 - reading: the import's columns and their aliases, the header mapped, the quick look at an upload;
 - validation: row by row, each cell resolved against the reference data;
-- persons: the victims the file names, resolved once for the whole file (the prelude);
+- suspects: the « mis en cause » column's grammar, read and written back (for the export);
+- persons: the victims and suspects the file names, resolved once for the whole file (the prelude);
 - planning: what each row would do against what is stored (create, update, unchanged);
 - writing: the run (prelude, then chunks by threads) and each chunk's statements;
 - sql: the statements sent as they are (arrays bound server-side, conditional job updates);
@@ -73,6 +84,7 @@ from .reading import (
     read_source,
 )
 from .sql import JobTakenOver
+from .suspects import SuspectEntry, format_suspect, parse_suspects
 from .tabular import FORMULA_TRIGGERS, Table, decode_text, detect_format, read_table, unescape_formula
 from .validation import PSEUDONYM_KEY, Catalogue, Rejection, Row, parse_date, parse_victims, validate_rows
 from .writing import CHUNK_SIZE, WRITE_THREADS, Importer
@@ -100,9 +112,11 @@ __all__ = [
     "Rejection",
     "Row",
     "SourceFile",
+    "SuspectEntry",
     "Table",
     "decode_text",
     "detect_format",
+    "format_suspect",
     "import_job_apply",
     "import_job_claim",
     "import_job_create",
@@ -114,6 +128,7 @@ __all__ = [
     "limits",
     "map_headers",
     "parse_date",
+    "parse_suspects",
     "parse_victims",
     "read_source",
     "read_table",

@@ -71,6 +71,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "unchanged_count",
             "rejected_count",
             "victims_created_count",
+            "suspects_created_count",
+            "suspects_completed_count",
             "rejected_rows",
             "report",
             "created_at",

@@ -46,6 +46,7 @@ class Totals:
 class Planned:
     row: Row
     victim_ids: frozenset | None
+    suspect_ids: frozenset | None
     existing: Existing | None = None
     changes: tuple = ()
 
@@ -78,9 +79,10 @@ class Planner:
         planned = []
         for row in rows:
             victim_ids = self.persons.victim_ids(row)
+            suspect_ids = self.persons.suspect_ids(row)
             current = existing.get(row.key)
             if current is None:
-                planned.append(Planned(row, victim_ids))
+                planned.append(Planned(row, victim_ids, suspect_ids))
                 totals.created += 1
                 totals.sample("create", row, self.catalogue)
                 continue
@@ -99,6 +101,7 @@ class Planner:
                     ("stage", row.stage or current.stage, current.stage),
                     ("outcome", row.outcome or current.outcome, current.outcome),
                     ("victims", current.victim_ids if victim_ids is None else victim_ids, current.victim_ids),
+                    ("suspects", current.suspect_ids if suspect_ids is None else suspect_ids, current.suspect_ids),
                     (
                         "offences",
                         row.offence_ids if row.offence_ids is not None else current.offence_ids,
@@ -111,7 +114,7 @@ class Planner:
                 totals.unchanged += 1
                 totals.sample("unchanged", row, self.catalogue)
                 continue
-            planned.append(Planned(row, victim_ids, current, changes))
+            planned.append(Planned(row, victim_ids, suspect_ids, current, changes))
             totals.updated += 1
             totals.sample("update", row, self.catalogue, changes)
         return planned

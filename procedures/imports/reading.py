@@ -32,6 +32,7 @@ COLUMNS = {
     "offences": "infractions",
     "platform": "plateforme",
     "victims": "victimes",
+    "suspects": "mis_en_cause",
     "stage": "stade",
     "outcome": "issue",
 }
@@ -67,6 +68,7 @@ FIELD_ALIASES = {
     "offences": ("infractions", "infraction", "qualifications", "qualification", "offences", "offenses", "offence"),
     "platform": ("plateforme", "platform", "site"),
     "victims": ("victimes", "victime", "victims", "victim"),
+    "suspects": ("mis_en_cause", "mis_en_causes", "suspects", "suspect", "auteur", "auteurs"),
     "stage": ("stade", "stage"),
     "outcome": ("issue", "suite", "suite_donnee", "outcome"),
 }
@@ -78,6 +80,7 @@ FIELD_LABELS = {
     "offences": "infractions",
     "platform": "plateforme",
     "victims": "victimes",
+    "suspects": "mis en cause",
     "stage": "stade",
     "outcome": "issue",
 }

@@ -24,6 +24,7 @@ class Existing:
     outcome: str
     victim_ids: frozenset
     offence_ids: frozenset
+    suspect_ids: frozenset
 
 
 def through_table(relation: str):
@@ -39,11 +40,13 @@ def fetch_existing(association_id: int, keys: list[tuple[int, str]]) -> dict[tup
     procedure_table = Procedure._meta.db_table
     victims_table, victims_source, victims_target = through_table("victims")
     offences_table, offences_source, offences_target = through_table("offences")
+    suspects_table, suspects_source, suspects_target = through_table("suspects")
     sql = f"""
         SELECT p.id, p.case_id, p.parquet_id, p.normalised_reference, p.parquet_reference, p.opened_on, p.stage,
                p.outcome,
                ARRAY(SELECT t.{victims_target} FROM {victims_table} t WHERE t.{victims_source} = p.id),
-               ARRAY(SELECT t.{offences_target} FROM {offences_table} t WHERE t.{offences_source} = p.id)
+               ARRAY(SELECT t.{offences_target} FROM {offences_table} t WHERE t.{offences_source} = p.id),
+               ARRAY(SELECT t.{suspects_target} FROM {suspects_table} t WHERE t.{suspects_source} = p.id)
         FROM {procedure_table} p
         JOIN unnest(%s::bigint[], %s::text[]) AS k(parquet_id, reference)
           ON p.parquet_id = k.parquet_id AND p.normalised_reference = k.reference
@@ -53,9 +56,17 @@ def fetch_existing(association_id: int, keys: list[tuple[int, str]]) -> dict[tup
         cursor.execute(sql, [[key[0] for key in keys], [key[1] for key in keys], association_id], binary=True)
         return {
             (parquet_id, reference): Existing(
-                pk, case_id, raw, opened_on, stage, outcome, frozenset(victims), frozenset(offences)
+                pk,
+                case_id,
+                raw,
+                opened_on,
+                stage,
+                outcome,
+                frozenset(victims),
+                frozenset(offences),
+                frozenset(suspects),
             )
-            for pk, case_id, parquet_id, reference, raw, opened_on, stage, outcome, victims, offences in cursor
+            for pk, case_id, parquet_id, reference, raw, opened_on, stage, outcome, victims, offences, suspects in cursor
         }
 
 

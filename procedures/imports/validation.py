@@ -1,6 +1,6 @@
 """Validation, row by row: each cell resolved against the reference data (parquets, offences,
-platforms, stages and outcomes) and the case's victims, each row a Row or a Rejection with its
-reasons. A rejected row never stops the valid ones."""
+platforms, stages and outcomes), victim keys and suspects read (suspects.py), each row a Row or a
+Rejection with its reasons. A rejected row never stops the valid ones."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from cases.models import Case, Offence, Parquet, Platform, Victim
 from ..models import Outcome, Procedure, Stage
 from ..models.procedure import normalise_parquet_reference
 from .reading import FIELD_ALIASES, LIST_SEPARATOR, MINOR_SUFFIX, SourceFile
+from .suspects import parse_suspects
 from .tabular import cell_text, normalise_header
 
 # A victim key is a pseudonym: 1 to 4 letters, a hyphen, 1 to 6 digits (« V-001 », « DK-12 »).
@@ -262,6 +263,7 @@ class Row:
     outcome: str | None = None
     offence_ids: frozenset | None = None
     victims: tuple | None = None
+    suspects: tuple | None = None  # (suspects.SuspectEntry, …)
     has_opened_on: bool = False
     # The date as written when its year had two digits (« 03/01/21 »): the dry run says how it was read.
     short_year_text: str = ""
@@ -348,6 +350,10 @@ def validate_rows(source: SourceFile, catalogue: Catalogue, *, today: date | Non
                     errors.append(error)
         if get["victims"] is not None:
             row.victims, error = catalogue.cached("victims", cell_text(cell("victims")), parse_victims)
+            if error:
+                errors.append(error)
+        if get["suspects"] is not None:
+            row.suspects, error = catalogue.cached("suspects", cell_text(cell("suspects")), parse_suspects)
             if error:
                 errors.append(error)
         if not errors:

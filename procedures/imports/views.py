@@ -35,7 +35,8 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Fichier CSV ou XLSX"),
         help_text=gettext_lazy(
-            "Colonnes : parquet, numéro de parquet, ouverte le, infractions, plateforme, victimes, stade, issue."
+            "Colonnes : parquet, numéro de parquet, ouverte le, infractions, plateforme, victimes, mis en cause, "
+            "stade, issue."
         ),
     )
 

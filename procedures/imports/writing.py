@@ -1,7 +1,8 @@
-"""Writing, chunk by chunk: the upserts of procedures, their victims, offences and timeline steps,
-each chunk in one transaction with the job's progress, so that an interrupted job resumes after its
-last committed chunk. The run: read and validate the whole file, resolve its persons (persons.py)
-in a prelude, then plan (planning.py) and, unless a dry run, write every chunk."""
+"""Writing, chunk by chunk: the upserts of procedures, their victims, suspects, offences and
+timeline steps, each chunk in one transaction with the job's progress, so that an interrupted job
+resumes after its last committed chunk. The run: read and validate the whole file, resolve its
+persons (persons.py) in a prelude, then plan (planning.py) and, unless a dry run, write every
+chunk."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from ..models.imports import REJECTED_ROWS_KEPT
 from .persons import CasePersons
 from .planning import SAMPLES_KEPT, Planned, Planner, Totals, short_years
 from .reading import read_source
+from .signals import import_persons_written
 from .sql import JobTakenOver, insert_select, job_update, quiet_trigger_guards, raw_cursor, through_table
 from .validation import Catalogue, Rejection, Row, validate_rows
 
@@ -30,6 +32,8 @@ CHUNK_SIZE = 2000
 # Chunks written at once, each by a thread with its own connection: the database's work per row
 # (history triggers, foreign keys) dominates, and runs in parallel on several cores.
 WRITE_THREADS = getattr(settings, "IMPORT_WRITE_THREADS", 2)
+# The procedure's many-to-many relations the file may set, and their field in sql.Existing.
+RELATION_IDS = {"victims": "victim_ids", "suspects": "suspect_ids", "offences": "offence_ids"}
 
 
 class Importer:
@@ -104,23 +108,21 @@ class Importer:
                 planned = [item for item in planned if item.row.key in ids]
                 kept = [index for index, item in enumerate(upserts) if item.row.key in ids]
                 upserts, values = [upserts[i] for i in kept], [values[i] for i in kept]
-            self._write_relations(cursor, planned, ids, "victims")
-            self._write_relations(cursor, planned, ids, "offences")
+            for relation in RELATION_IDS:
+                self._write_relations(cursor, planned, ids, relation)
             self._write_events(cursor, upserts, values, ids)
 
     def _write_relations(self, cursor, planned: list[Planned], ids: dict, relation: str) -> None:
-        """Set the procedure's victims or offences to the file's list: add what is missing, remove
-        what is no longer there (two statements for the whole chunk)."""
+        """Set the procedure's victims, suspects or offences to the file's list: add what is
+        missing, remove what is no longer there (two statements for the whole chunk)."""
         table, source, target = through_table(relation)
         added: tuple[list, list] = ([], [])
         removed: tuple[list, list] = ([], [])
         for item in planned:
-            wanted = item.victim_ids if relation == "victims" else item.row.offence_ids
+            wanted = item.row.offence_ids if relation == "offences" else getattr(item, RELATION_IDS[relation])
             if wanted is None:
                 continue
-            current = frozenset()
-            if item.existing is not None:
-                current = item.existing.victim_ids if relation == "victims" else item.existing.offence_ids
+            current = frozenset() if item.existing is None else getattr(item.existing, RELATION_IDS[relation])
             pk = ids[item.row.key]
             for other in wanted - current:
                 added[0].append(pk)
@@ -256,8 +258,9 @@ class Importer:
             raise next((error for error in errors if isinstance(error, JobTakenOver)), errors[0])
 
     def _prelude(self, rows: list[Row], token: str, total: int, size: int, report: dict) -> None:
-        """Victims of the whole file at once (a chunk then needs no lock on the case), in one
-        transaction with the job's size and report."""
+        """Victims and suspects of the whole file at once (a chunk then needs no lock on the case),
+        in one transaction with the job's size, report and counts. Once it has committed, and
+        before any chunk, an applied import sends import_persons_written."""
         job = self.job
         write = not job.dry_run
         self.persons.load_victims()
@@ -267,13 +270,28 @@ class Importer:
                 # adding a victim) never create the same pseudonym twice.
                 Case.objects.select_for_update().filter(pk=self.case.pk).values_list("pk").first()
                 quiet_trigger_guards()
-            self.victim_rejections, created = self.persons.resolve_victims(rows, write=write)
+            self.victim_rejections, victims_created = self.persons.resolve_victims(rows, write=write)
+            kept = [row for row in rows if row.line not in self.victim_rejections]
+            suspects_created, suspects_completed = self.persons.resolve_suspects(kept, write=write)
             values = {"total_rows": total, "chunk_size": size, "report": report}
             if write:
-                values["victims_created_count"] = F("victims_created_count") + created
+                values.update(
+                    victims_created_count=F("victims_created_count") + len(victims_created),
+                    suspects_created_count=F("suspects_created_count") + len(suspects_created),
+                    suspects_completed_count=F("suspects_completed_count") + len(suspects_completed),
+                )
+                # Kept with the job, so that a resumed run sends them again (at least once).
+                written = job.persons_written or {}
+                persons = {
+                    "suspect_ids": sorted({*written.get("suspect_ids", ()), *suspects_created, *suspects_completed}),
+                    "victim_ids": sorted({*written.get("victim_ids", ()), *victims_created}),
+                }
+                values["persons_written"] = job.persons_written = persons
             else:
                 values.update(
-                    victims_created_count=created,
+                    victims_created_count=len(victims_created),
+                    suspects_created_count=len(suspects_created),
+                    suspects_completed_count=len(suspects_completed),
                     processed_rows=0,
                     created_count=0,
                     updated_count=0,
@@ -283,6 +301,12 @@ class Importer:
                     chunks_done=[],
                 )
             job_update(job, token, **values)
+            if write:
+                transaction.on_commit(
+                    lambda: import_persons_written.send(
+                        sender=ImportJob, job_id=job.pk, case_id=self.case.pk, **persons
+                    )
+                )
 
     def chunk(self, index: int, items: list, token: str) -> None:
         totals = Totals()

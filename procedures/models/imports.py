@@ -73,6 +73,22 @@ class ImportJob(models.Model):
     unchanged_count = models.PositiveIntegerField(_("procédures inchangées"), default=0)
     rejected_count = models.PositiveIntegerField(_("lignes rejetées"), default=0)
     victims_created_count = models.PositiveIntegerField(_("victimes créées"), default=0)
+    suspects_created_count = models.PositiveIntegerField(_("mis en cause créés"), default=0)
+    suspects_completed_count = models.PositiveIntegerField(
+        _("mis en cause complétés"),
+        default=0,
+        help_text=_("Mis en cause existants auxquels l'import a ajouté des identifiants."),
+    )
+    persons_written = models.JSONField(
+        _("personnes écrites"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Identifiants (en base) des mis en cause créés ou complétés et des victimes créées par cet import : "
+            "envoyés aux applications qui les suivent (signal import_persons_written), de nouveau à une reprise."
+        ),
+    )
     rejected_rows = models.JSONField(
         _("lignes rejetées (détail)"),
         default=list,
@@ -153,6 +169,8 @@ class ImportJob(models.Model):
             "unchanged": self.unchanged_count,
             "rejected": self.rejected_count,
             "victims_created": self.victims_created_count,
+            "suspects_created": self.suspects_created_count,
+            "suspects_completed": self.suspects_completed_count,
             "error": self.error,
             "finished": self.finished,
         }

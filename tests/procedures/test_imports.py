@@ -113,10 +113,21 @@ def history_count() -> int:
 
 def test_headers_are_found_whatever_their_case_accents_and_language():
     french, ignored = map_headers(
-        ["PARQUET", "N° de parquet", "Ouverte le", "Infractions", "Plateforme", "Victimes", "Stade", "Issue", "Notes"]
+        [
+            "PARQUET",
+            "N° de parquet",
+            "Ouverte le",
+            "Infractions",
+            "Plateforme",
+            "Victimes",
+            "Mis en cause",
+            "Stade",
+            "Issue",
+            "Notes",
+        ]
     )
     english, _ignored = map_headers(
-        ["Parquet", "Parquet reference", "Opened on", "Offences", "Platform", "Victims", "Stage", "Outcome"]
+        ["Parquet", "Parquet reference", "Opened on", "Offences", "Platform", "Victims", "Suspects", "Stage", "Outcome"]
     )
     assert french == english == {name: index for index, name in enumerate(imports.FIELD_ALIASES)}
     assert ignored == ["Notes"]

@@ -20,7 +20,7 @@ class Command(BaseCommand):
     help = (
         "Importe des procédures d'un fichier CSV ou XLSX dans une affaire (simulation par défaut, --apply pour "
         "écrire). Colonnes : parquet, numéro de parquet, ouverte le, infractions, plateforme, victimes (« V-001* » "
-        "= mineure), stade, issue."
+        "= mineure), mis en cause (« Nom [courriel:…; téléphone:…] »), stade, issue."
     )
 
     def add_arguments(self, parser):
@@ -106,14 +106,16 @@ class Command(BaseCommand):
                 f"Simulation de « {job.original_name} » dans l'affaire {job.case.reference} ({job.total_rows} lignes) "
                 f": {job.created_count} procédures à créer, {job.updated_count} à modifier, "
                 f"{job.unchanged_count} inchangées, {job.rejected_count} lignes rejetées, "
-                f"{job.victims_created_count} victimes à créer. Rien n'a été écrit (--apply pour importer)."
+                f"{job.victims_created_count} victimes à créer, {job.suspects_created_count} mis en cause à créer et "
+                f"{job.suspects_completed_count} à compléter. Rien n'a été écrit (--apply pour importer)."
             )
         else:
             self.stdout.write(
                 f"Import n° {job.pk} de « {job.original_name} » dans l'affaire {job.case.reference} "
                 f"({job.total_rows} lignes) : {job.created_count} procédures créées, {job.updated_count} modifiées, "
                 f"{job.unchanged_count} inchangées, {job.rejected_count} lignes rejetées, "
-                f"{job.victims_created_count} victimes créées."
+                f"{job.victims_created_count} victimes créées, {job.suspects_created_count} mis en cause créés, "
+                f"{job.suspects_completed_count} complétés."
             )
         ignored = (job.report or {}).get("ignored_columns")
         if ignored:
