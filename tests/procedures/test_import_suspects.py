@@ -372,3 +372,50 @@ def test_the_signal_comes_after_the_prelude_commits_and_before_any_chunk(media_r
     assert seen == [(3, 1, 0)]
     linked = Procedure.objects.filter(case=case).annotate(n=Count("suspects")).values_list("n", flat=True)
     assert set(linked) == {1}
+
+
+# --- The dataset generator ---------------------------------------------------------------------
+
+
+def test_the_generated_dataset_names_recurring_fictional_suspects_and_imports_cleanly(target, tmp_path):
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    paths = {name: tmp_path / f"{name}.csv" for name in ("with", "again", "without")}
+    arguments = ["--procedures", "400", "--parquets", "7", "--victims", "40", "--seed", "7"]
+    call_command("generate_dataset", *arguments, "--out", str(paths["with"]), stdout=io.StringIO())
+    call_command("generate_dataset", *arguments, "--out", str(paths["again"]), stdout=io.StringIO())
+    call_command(
+        "generate_dataset", *arguments, "--sans-mis-en-cause", "--out", str(paths["without"]), stdout=io.StringIO()
+    )
+    assert paths["with"].read_bytes() == paths["again"].read_bytes()
+
+    def read(path):
+        return list(csv.DictReader(io.StringIO(path.read_text("utf-8")), delimiter=";"))
+
+    rows, plain = read(paths["with"]), read(paths["without"])
+    assert "mis_en_cause" not in plain[0]
+    # The other columns are those the file had before the suspects.
+    assert [{k: v for k, v in r.items() if k != "mis_en_cause"} for r in rows] == plain
+    cells = [r["mis_en_cause"] for r in rows]
+    assert 0.45 < sum(1 for cell in cells if cell) / len(cells) < 0.75
+    assert any("|" in cell for cell in cells) and any("[" in cell for cell in cells)
+    entries = [entry for cell in cells for entry in parse_suspects(cell)[0]]
+    named = {entry.key for entry in entries}
+    assert all("fictif-" in key or key[0].isalpha() for key in named)
+    assert max(sum(1 for entry in entries if entry.key == key) for key in named) >= 10
+    assert all(
+        value.endswith("@example.fr")
+        or value.startswith(("+33 6 00", "06 00", "192.0.2.", "198.51.100.", "203.0.113."))
+        or kind == "account"
+        for entry in entries
+        for kind, value in entry.identifiers
+    )
+
+    job = run(target, paths["with"].read_bytes(), apply=True)
+    again = run(target, paths["with"].read_bytes(), apply=True)
+    assert (job.created_count, job.rejected_count) == (400, 0)
+    assert job.suspects_created_count == Suspect.objects.filter(case=target).count() > 20
+    assert (again.unchanged_count, again.suspects_created_count, again.suspects_completed_count) == (400, 0, 0)

@@ -1,8 +1,9 @@
 """A realistic synthetic import file, for tests and benchmarks.
 
 Defaults are the Coco.gg figures from the Paris procureure's communiqué: 23,051 procedures
-transmitted by 70 parquets between 1 January 2021 and 7 May 2024, 480 victims. Deterministic for a
-given --seed and reference data; every value is fictitious."""
+transmitted by 70 parquets between 1 January 2021 and 7 May 2024, 480 victims. The file also
+names suspects (« mis en cause », last column; --sans-mis-en-cause leaves it out): see
+dataset_suspects.py. Deterministic for a given --seed and reference data; every value is fictitious."""
 
 import random
 from datetime import date, timedelta
@@ -15,10 +16,15 @@ from procedures.exports import _french, offence_keys, write_csv, write_xlsx
 from procedures.imports import COLUMNS, LIST_SEPARATOR, MINOR_SUFFIX
 from procedures.models import Outcome, Stage
 
+from ..dataset_suspects import suspect_cells
+
+# The columns generate() yields; the reference case (procedures/reference_case.py) and the
+# statistics tests import exactly these.
 HEADERS = [
     COLUMNS[name]
     for name in ("parquet", "parquet_reference", "opened_on", "offences", "platform", "victims", "stage", "outcome")
 ]
+HEADERS_WITH_SUSPECTS = [*HEADERS, COLUMNS["suspects"]]
 START, END = date(2021, 1, 1), date(2024, 5, 7)
 
 # How often each kind of offence appears in the Coco.gg procedures (child sexual offences and
@@ -67,6 +73,12 @@ class Command(BaseCommand):
         parser.add_argument("--victims", type=int, default=480)
         parser.add_argument("--minors", type=float, default=0.6, help="Part des victimes mineures aux faits.")
         parser.add_argument("--seed", type=int, default=2024)
+        parser.add_argument(
+            "--sans-mis-en-cause",
+            dest="without_suspects",
+            action="store_true",
+            help="Sans la colonne « mis en cause » (les huit colonnes d'origine seulement).",
+        )
         parser.add_argument("--out", required=True, help="Fichier à écrire : .csv (« ; », UTF-8) ou .xlsx.")
 
     def handle(self, *args, **options):
@@ -78,15 +90,23 @@ class Command(BaseCommand):
                 "Les nombres de procédures et de victimes sont positifs, et il faut au moins un parquet."
             )
         rows = list(generate(**{key: options[key] for key in ("procedures", "parquets", "victims", "minors", "seed")}))
+        headers = HEADERS
+        if not options["without_suspects"]:
+            headers = HEADERS_WITH_SUSPECTS
+            rows = [
+                [*row, cell] for row, cell in zip(rows, suspect_cells(len(rows), seed=options["seed"]), strict=True)
+            ]
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix.lower() == ".xlsx":
             with out.open("wb") as handle:
-                write_xlsx(handle, HEADERS, rows, title="Procédures")
+                write_xlsx(handle, headers, rows, title="Procédures")
         else:
             with out.open("w", encoding="utf-8", newline="") as handle:
-                write_csv(handle, HEADERS, rows, bom=False)
+                write_csv(handle, headers, rows, bom=False)
+        named = sum(1 for row in rows if len(row) > len(HEADERS) and row[-1])
         self.stdout.write(
-            f"{len(rows)} procédures, {options['parquets']} parquets, {options['victims']} victimes → {out}"
+            f"{len(rows)} procédures, {options['parquets']} parquets, {options['victims']} victimes, "
+            f"{named} procédures nommant un mis en cause → {out}"
         )
 
 
