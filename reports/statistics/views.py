@@ -32,6 +32,7 @@ from .drilldown import procedure_drilldown
 from .figures import DIMENSIONS, StatisticsFilter, facts_version, figures_for
 from .forms import DrillDownForm, FilterForm, PublishForm, ReportForm
 from .models import ReportStatus
+from .persons import clusters_version, with_persons
 from .selectors import (
     admin_membership,
     last_finished_run,
@@ -51,6 +52,7 @@ CSV_COLUMNS = [
     ("victims", "Victimes distinctes"),
     ("minor_victims", "Victimes mineures"),
     ("suspects", "Mis en cause"),
+    ("persons", "Personnes distinctes (mis en cause)"),
     ("filings", "Constitutions de partie civile"),
     ("convictions", "Condamnations"),
     ("decision_median", "Jours ouverture → décision (médiane)"),
@@ -108,6 +110,7 @@ def dashboard_view(request):
     with replica_reads():
         data = figures_for(flt)
         last_run, figures_version = last_finished_run(), facts_version()
+    data = with_persons(data)
     access_log_record(actor=Actor.from_request(request), action=AccessAction.VIEW, obj=membership.association)
     base = _filter_query(request)
     for dimension, items in data.by.items():
@@ -125,6 +128,7 @@ def dashboard_view(request):
             "chart_names": CHARTS,
             "last_run": last_run,
             "figures_version": figures_version,
+            "clusters_version": clusters_version(membership.association_id),
         }
     )
     return render(request, "reports/statistics/dashboard.html", context)
@@ -164,7 +168,8 @@ def export_csv_view(request, chart):
         else StatisticsFilter(membership.association_id)
     )
     with replica_reads():
-        items = figures_for(flt).by.get(chart, [])
+        data = figures_for(flt)
+    items = with_persons(data).by.get(chart, [])
     access_log_record(actor=Actor.from_request(request), action=AccessAction.EXPORT, obj=membership.association)
     # Labels come from the data (platform, parquet names): made inert for a spreadsheet (OWASP CSV Injection).
     writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
