@@ -19,5 +19,10 @@ def case_sections(request, case, access) -> list[str]:
     return _render(settings.CASE_PAGE_SECTIONS, request, case=case, access=access)
 
 
+def party_sections(request, case, *, suspect=None, victim=None) -> list[str]:
+    """The sections of a suspect's or a victim's own page (its form, for those who may change it)."""
+    return _render(getattr(settings, "PARTY_PAGE_SECTIONS", []), request, case=case, suspect=suspect, victim=victim)
+
+
 def procedure_sections(request, procedure, access) -> list[str]:
     return _render(getattr(settings, "PROCEDURE_PAGE_SECTIONS", []), request, procedure=procedure, access=access)

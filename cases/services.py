@@ -33,6 +33,7 @@ from .models import (
     Victim,
 )
 from .selectors import case_access, membership_get, membership_require
+from .signals import parties_saved
 
 CASE_FIELDS = (
     "reference",
@@ -140,6 +141,7 @@ def victim_add(*, user, case: Case, **fields) -> Victim:
     existing = [int(p.split("-")[1]) for p in case.victims.values_list("pseudonym", flat=True) if p[2:].isdigit()]
     victim.pseudonym = f"V-{(max(existing, default=0) + 1):03d}"
     _save(victim)
+    parties_saved.send(sender=Victim, case_id=case.pk, suspect_ids=[], victim_ids=[victim.pk])
     return victim
 
 
@@ -149,6 +151,7 @@ def victim_update(*, user, victim: Victim, **fields) -> Victim:
     victim = Victim.objects.select_for_update().select_related("case").get(pk=victim.pk)
     _assign(victim, VICTIM_FIELDS, fields)
     _save(victim)
+    parties_saved.send(sender=Victim, case_id=victim.case_id, suspect_ids=[], victim_ids=[victim.pk])
     return victim
 
 
@@ -158,6 +161,7 @@ def suspect_add(*, user, case: Case, **fields) -> Suspect:
     suspect = Suspect(case=case)
     _assign(suspect, SUSPECT_FIELDS, fields)
     _save(suspect)
+    parties_saved.send(sender=Suspect, case_id=case.pk, suspect_ids=[suspect.pk], victim_ids=[])
     return suspect
 
 
@@ -167,6 +171,7 @@ def suspect_update(*, user, suspect: Suspect, **fields) -> Suspect:
     suspect = Suspect.objects.select_for_update().get(pk=suspect.pk)
     _assign(suspect, SUSPECT_FIELDS, fields)
     _save(suspect)
+    parties_saved.send(sender=Suspect, case_id=suspect.case_id, suspect_ids=[suspect.pk], victim_ids=[])
     return suspect
 
 

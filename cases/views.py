@@ -16,7 +16,7 @@ from .member_views import member_page
 from .mfa.views import recent_auth_required
 from .middleware import ACTIVE_ASSOCIATION_SESSION_KEY
 from .models import AccessAction, Permission, Role
-from .panels import case_sections, home_panels
+from .panels import case_sections, home_panels, party_sections
 from .selectors import (
     api_token_list_for_user,
     association_list_for_user,
@@ -179,7 +179,8 @@ def victim_update_view(request, case_id, victim_id):
         messages.success(request, _("Victime modifiée."))
         return redirect("case_detail", case.pk)
     title = _("Modifier la victime %(pseudonym)s") % {"pseudonym": victim.pseudonym}
-    return render(request, "cases/record_form.html", {"form": form, "case": case, "title": title})
+    sections = party_sections(request, case, victim=victim)
+    return render(request, "cases/record_form.html", {"form": form, "case": case, "title": title, "sections": sections})
 
 
 @login_required
@@ -218,7 +219,8 @@ def suspect_update_view(request, case_id, suspect_id):
         messages.success(request, _("Mis en cause modifié."))
         return redirect("case_detail", case.pk)
     title = _("Modifier le mis en cause")
-    return render(request, "cases/record_form.html", {"form": form, "case": case, "title": title})
+    sections = party_sections(request, case, suspect=suspect)
+    return render(request, "cases/record_form.html", {"form": form, "case": case, "title": title, "sections": sections})
 
 
 # --- Exhibits and shares -------------------------------------------------------------------------

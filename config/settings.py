@@ -404,6 +404,7 @@ CELERY_TASK_ROUTES = {
     "reports.compute_statistics_nightly": {"queue": "statistics"},
     "procedures.run_import": {"queue": "imports"},
     "linking.run": {"queue": "statistics"},
+    "linking.persons_arrive": {"queue": "statistics"},
 }
 # The limits of a task are its queue's: the soft one raises inside the task 30 s before the hard
 # one kills its process (a dossier's: DOSSIER_TIME_LIMIT, then 30 s to write its reason).
@@ -431,6 +432,7 @@ HOME_PANELS = {
 }
 CASE_PAGE_SECTIONS = ["procedures.case_summary.case_summary_section", "reports.panels.case_dossiers_section"]
 PROCEDURE_PAGE_SECTIONS = ["linking.panels.procedure_duplicates_section", "linking.panels.procedure_persons_section"]
+PARTY_PAGE_SECTIONS = ["linking.panels.party_persons_section"]
 # Who says two suspects of a case are one person, for the prescription engine (art. 9-2 last al.).
 SAME_PERSON_SUSPECTS = "linking.selectors.suspects_same_person"
 

@@ -12,6 +12,7 @@ from cases.selectors import membership_require
 
 from . import normalise
 from .engine import match
+from .identifiers import identifiers_sync, records_of
 from .models import ClusterMembership, Judgement, MatchDecision, Person, PersonRole
 from .resolver import clusters
 
@@ -31,7 +32,8 @@ def _name_forms(given: str, family: str) -> dict:
 
 
 def person_sync_suspect(suspect: Suspect) -> Person:
-    """The person a suspect stands for, its normal forms from the suspect's name as written."""
+    """The person a suspect stands for, its normal forms from the suspect's name as written, and
+    its identifiers from those entered."""
     forms = _name_forms("", suspect.name or "")
     person, _created = Person.objects.update_or_create(
         suspect=suspect,
@@ -42,6 +44,7 @@ def person_sync_suspect(suspect: Suspect) -> Person:
             **forms,
         },
     )
+    identifiers_sync(person, suspect.identifier_list() if hasattr(suspect, "identifier_list") else [])
     return person
 
 
@@ -159,7 +162,7 @@ def candidates_propose(*, association_id: int) -> int:
     persons = list(Person.objects.filter(association_id=association_id))
     if len(persons) < 2:
         return 0
-    scored, weights = match([person.as_record() for person in persons])
+    scored, weights = match(list(records_of(persons).values()))
     judged = set(
         MatchDecision.objects.filter(association_id=association_id, withdrawn_at__isnull=True).values_list(
             "left_id", "right_id"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ..models import AccessAction, AccessLog, Association, Case, Role, Victim
 from ..selectors import membership_get
 from ..services import access_log_write
+from ..signals import parties_saved
 
 # Emptied by an erasure; notes too, since free text may name the victim.
 ERASED_FIELDS = (*Victim.IDENTITY_FIELDS, "notes")
@@ -163,6 +164,8 @@ def victim_erase(*, user, association: Association, victim_id, confirmation: str
     for event_model in _history_models_of_victim():
         erased_events += event_model._base_manager.filter(pgh_obj_id=victim.pk).update(**blank)
     victim.refresh_from_db()
+    # What other apps derived from the identity (linking's normal forms) goes with it.
+    parties_saved.send(sender=Victim, case_id=victim.case_id, suspect_ids=[], victim_ids=[victim.pk])
     access_log_write(
         user=user,
         association_id=association.pk,

@@ -7,7 +7,7 @@ from django.urls import reverse
 from cases.models import AccessLog
 from linking import services
 from linking.models import Judgement, MatchDecision
-from tests.factories import ParquetFactory, SuspectFactory
+from tests.factories import ParquetFactory, SuspectFactory, VictimFactory
 from tests.procedures.factories import ProcedureFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,14 +76,14 @@ def test_the_procedure_page_tells_lawyers_where_its_suspects_appear(client, owne
     procedure = first.suspect.procedures.order_by("pk").first()
     client.force_login(owner)
     page = client.get(reverse("procedure_detail", args=[procedure.pk])).content.decode()
-    assert "Mis en cause rapprochés" in page
+    assert "Personnes rapprochées" in page
     assert "apparaît dans 3 procédures, 2 parquets" in page
     services.decision_record(user=owner, left=first, right=second, judgement=Judgement.SAME, reason="Même personne")
     page = client.get(reverse("procedure_detail", args=[procedure.pk])).content.decode()
     assert "apparaît dans 5 procédures, 3 parquets (2 fiches regroupées)" in page
     client.force_login(colleague)  # staff read the procedure, not the linking
     page = client.get(reverse("procedure_detail", args=[procedure.pk])).content.decode()
-    assert "Mis en cause rapprochés" not in page
+    assert "Personnes rapprochées" not in page
 
 
 def test_the_procedure_list_filters_on_the_same_person(client, owner, case, recurring):
@@ -100,3 +100,24 @@ def test_the_procedure_list_filters_on_the_same_person(client, owner, case, recu
     shown = set(listing.context["page"].rows)
     assert shown == set(first.suspect.procedures.all()) | set(second.suspect.procedures.all())
     assert client.get(reverse("case_procedure_list", args=[case.pk]) + "?personnes=1,x").status_code == 400
+
+
+def test_a_suspects_and_a_victims_own_pages_say_where_their_person_appears(client, owner, case, recurring):
+    first, second = recurring
+    services.decision_record(user=owner, left=first, right=second, judgement=Judgement.SAME, reason="Même personne")
+    client.force_login(owner)
+    page = client.get(reverse("suspect_update", args=[case.pk, first.suspect_id])).content.decode()
+    assert "Rapprochements" in page
+    assert "apparaît dans 5 procédures, 3 parquets (2 fiches regroupées)" in page
+    assert reverse("linking_person", args=[first.pk]) in page
+
+    victim = VictimFactory(case=case, pseudonym="V-900", first_name="Léa", last_name="Fictive")
+    victim.procedures.set(first.suspect.procedures.all())
+    page = client.get(reverse("victim_update", args=[case.pk, victim.pk])).content.decode()
+    assert "Pas encore examiné" in page  # no person yet: the next search will compare it
+    services.person_sync_victim(victim)
+    page = client.get(reverse("victim_update", args=[case.pk, victim.pk])).content.decode()
+    assert "apparaît dans 3 procédures, 2 parquets" in page
+    procedure = first.suspect.procedures.order_by("pk").first()
+    page = client.get(reverse("procedure_detail", args=[procedure.pk])).content.decode()
+    assert "V-900" in page and "Léa" not in page  # victims by pseudonym only
