@@ -16,6 +16,7 @@ from cases.selectors import membership_require
 
 from .models import Judgement, ProcedureDecision
 from .resolver import clusters
+from .signals import procedures_grouped
 
 
 def number_key(reference: str) -> str:
@@ -80,16 +81,20 @@ def procedure_decision_record(*, user, left, right, judgement: str, reason: str)
     ProcedureDecision.objects.select_for_update().filter(left=left, right=right, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), withdrawn_by=user
     )
-    return ProcedureDecision.objects.create(
+    decision = ProcedureDecision.objects.create(
         association_id=association_id, left=left, right=right, judgement=judgement, reason=reason, decided_by=user
     )
+    procedures_grouped.send(sender=ProcedureDecision, procedure_ids=[left.pk, right.pk])
+    return decision
 
 
+@transaction.atomic
 def procedure_decision_withdraw(*, user, decision: ProcedureDecision) -> ProcedureDecision:
     membership_require(user, decision.association_id, Permission.CHANGE_CASES)
-    ProcedureDecision.objects.filter(pk=decision.pk, withdrawn_at__isnull=True).update(
+    if ProcedureDecision.objects.filter(pk=decision.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), withdrawn_by=user
-    )
+    ):
+        procedures_grouped.send(sender=ProcedureDecision, procedure_ids=[decision.left_id, decision.right_id])
     decision.refresh_from_db()
     return decision
 

@@ -12,8 +12,10 @@ class StatisticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from linking.signals import procedures_grouped
         from procedures.imports.signals import import_applied
 
-        from .after_import import on_import_applied
+        from .after_import import on_import_applied, on_procedures_grouped
 
         import_applied.connect(on_import_applied, dispatch_uid="statistics_after_import")
+        procedures_grouped.connect(on_procedures_grouped, dispatch_uid="statistics_procedures_grouped")

@@ -77,6 +77,14 @@ def offence_bits_sql(offences: list[tuple[int, list[str]]]) -> str | None:
 OFFENCE_BITS_SPAN = 200_000
 
 
+# A procedure a lawyer judged to be an earlier one imported again (linking's live `same` decision
+# on a duplicate pair, the later id on the right) has no fact row of its own: it counts once.
+NOT_GROUPED = (
+    "NOT EXISTS (SELECT 1 FROM linking_proceduredecision g WHERE g.right_id = p.id "
+    "AND g.judgement = 'same' AND g.withdrawn_at IS NULL)"
+)
+
+
 def facts_select(*, claimed: bool = False, ids: tuple[int, int] | None = None, offence_bits: str | None = None) -> str:
     """The fact rows of every procedure; of the procedures listed in the temporary table
     statistics_claim (claimed=True); or of the procedures with ids from ids[0] to ids[1] (a part
@@ -87,14 +95,14 @@ def facts_select(*, claimed: bool = False, ids: tuple[int, int] | None = None, o
     `offence_bits` (offence_bits_sql): the offences' category bits looked up by id in an array
     sent with the query; a join to the offences and an unnest of their categories per link
     costs several times more (0.45 s per half million procedures)."""
-    claim, where = "", ""
+    claim, where = "", f"WHERE {NOT_GROUPED}"
     if claimed:
         scope = "JOIN statistics_claim k ON k.id = {alias}.procedure_id WHERE TRUE"
         # Joined first, not after the left joins: the planner would keep it for last.
         claim = "JOIN statistics_claim k ON k.id = p.id"
     elif ids:
         scope = f"WHERE {{alias}}.procedure_id BETWEEN {int(ids[0])} AND {int(ids[1])}"
-        where = f"WHERE p.id BETWEEN {int(ids[0])} AND {int(ids[1])}"
+        where = f"WHERE p.id BETWEEN {int(ids[0])} AND {int(ids[1])} AND {NOT_GROUPED}"
     else:
         scope = "WHERE TRUE"
     judgments = ", ".join(f"'{kind}'" for kind in JUDGMENT_KINDS)

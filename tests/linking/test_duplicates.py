@@ -6,10 +6,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from linking import services
-from linking.duplicates import duplicates_propose, number_key, procedure_decision_record
+from linking.duplicates import (
+    duplicates_propose,
+    number_key,
+    procedure_decision_record,
+    procedure_decision_withdraw,
+)
 from linking.models import Judgement, ProcedureDecision
 from linking.selectors import appearances
 from procedures.models import Procedure
+from reports.statistics.compute import statistics_compute
+from reports.statistics.figures import StatisticsFilter, compute_rows
+from reports.statistics.models import StatisticsRun
 from tests.factories import ParquetFactory, SuspectFactory
 from tests.procedures.factories import ProcedureFactory
 
@@ -86,3 +94,24 @@ def test_procedures_of_two_cases_are_never_duplicates(owner, case, twins):
     other = ProcedureFactory(case__association=case.association, parquet=twins[0].parquet, parquet_reference="21/4857")
     with pytest.raises(ValidationError):
         procedure_decision_record(user=owner, left=twins[0], right=other, judgement=Judgement.SAME, reason="x")
+
+
+def test_the_statistics_count_a_grouped_pair_once_until_the_judgement_is_withdrawn(
+    owner, case, twins, django_capture_on_commit_callbacks
+):
+    first, second = twins
+    statistics_compute(full=True)
+    assert _procedures_counted(case) == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = procedure_decision_record(user=owner, left=first, right=second, judgement="same", reason="Même n°")
+    # The pair's facts were marked changed and the incremental run queued (run here: no broker).
+    assert StatisticsRun.objects.filter(mode="incremental", status="done").count() == 1
+    assert _procedures_counted(case) == 3
+    assert Procedure.objects.filter(pk=second.pk).exists()  # nothing deleted
+    with django_capture_on_commit_callbacks(execute=True):
+        procedure_decision_withdraw(user=owner, decision=decision)
+    assert _procedures_counted(case) == 4
+
+
+def _procedures_counted(case):
+    return compute_rows(StatisticsFilter(case.association_id))[("total", "")]["procedures"]
