@@ -19,7 +19,7 @@ from .engine import BlockIndex
 from .identifiers import RECORD_FIELDS, records_of
 from .model import default_weights, probability_of
 from .models import WEAK_KINDS, Identifier, IdentifierKind, Judgement, MatchDecision, Person
-from .services import person_sync_suspect, person_sync_victim
+from .services import persons_sync
 
 
 def _shared_identifiers(association_id: int, new_ids: list[int]) -> dict[tuple[int, int], tuple[str, str]]:
@@ -108,8 +108,7 @@ def persons_arrive(*, case_id: int, suspect_ids=(), victim_ids=()) -> int:
     suspects = Suspect.objects.filter(case_id=case_id, pk__in=list(suspect_ids)).select_related("case")
     victims = Victim.objects.filter(case_id=case_id, pk__in=list(victim_ids)).select_related("case")
     with transaction.atomic():
-        new = [person_sync_suspect(suspect) for suspect in suspects]
-        new += [person_sync_victim(victim) for victim in victims]
+        new = persons_sync(suspects=suspects, victims=victims)
         if not new:
             return 0
         return candidates_for(new[0].association_id, new)

@@ -18,20 +18,34 @@ NORMAL_FORMS = {
 RECORD_FIELDS = {IdentifierKind.ACCOUNT: "identifier", IdentifierKind.EMAIL: "email", IdentifierKind.PHONE: "phone"}
 
 
-def identifiers_sync(person: Person, entered: list[tuple[str, str]]) -> int:
-    """The person's identifiers from what was entered (kind, value as written), in normal form;
+def identifiers_sync_many(entries: list[tuple[Person, list[tuple[str, str]]]]) -> int:
+    """Each person's identifiers from what was entered (kind, value as written), in normal form;
     a value that does not normalise (an e-mail without domain…) is left out. Returns the count
     added; none is removed (a seized identifier stays evidence)."""
-    added = 0
-    for kind, value in entered:
-        form = NORMAL_FORMS[kind](value) if kind in NORMAL_FORMS else ""
-        if not form:
-            continue
-        _identifier, created = Identifier.objects.get_or_create(
-            person=person, kind=kind, digest=digest(kind, form), defaults={"value": form}
+    wanted = {}
+    for person, entered in entries:
+        for kind, value in entered:
+            form = NORMAL_FORMS[kind](value) if kind in NORMAL_FORMS else ""
+            if form:
+                wanted.setdefault((person.pk, kind, digest(kind, form)), form)
+    if not wanted:
+        return 0
+    present = set(
+        Identifier.objects.filter(person_id__in={person_id for person_id, _kind, _digest in wanted}).values_list(
+            "person_id", "kind", "digest"
         )
-        added += created
-    return added
+    )
+    new = [
+        Identifier(person_id=person_id, kind=kind, digest=row_digest, value=form)
+        for (person_id, kind, row_digest), form in wanted.items()
+        if (person_id, kind, row_digest) not in present
+    ]
+    Identifier.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def identifiers_sync(person: Person, entered: list[tuple[str, str]]) -> int:
+    return identifiers_sync_many([(person, entered)])
 
 
 def records_of(persons: list[Person]) -> dict[int, dict]:

@@ -12,7 +12,7 @@ from cases.selectors import membership_require
 
 from . import normalise
 from .engine import match
-from .identifiers import identifiers_sync, records_of
+from .identifiers import identifiers_sync_many, records_of
 from .models import ClusterMembership, Judgement, MatchDecision, Person, PersonRole
 from .resolver import clusters
 
@@ -31,48 +31,68 @@ def _name_forms(given: str, family: str) -> dict:
     }
 
 
+def _suspect_forms(suspect: Suspect) -> dict:
+    return _name_forms("", suspect.name or "")
+
+
+def _victim_forms(victim: Victim) -> dict:
+    """An erased identity leaves nothing here: its fields are blank, so are these."""
+    forms = _name_forms(victim.first_name or "", victim.last_name or "")
+    forms["birth_date"] = normalise.birth_date(victim.birth_date) if victim.birth_date else ""
+    return forms
+
+
+def persons_sync(*, suspects=(), victims=()) -> list[Person]:
+    """The persons these suspects and victims stand for, their normal forms from what was written
+    (a suspect's identifiers too), in a few statements whatever their number (an import brings
+    thousands). Returns them, suspects first."""
+    persons, entered = [], []
+    for role, parties, forms_of, link in (
+        (PersonRole.SUSPECT, list(suspects), _suspect_forms, "suspect"),
+        (PersonRole.VICTIM, list(victims), _victim_forms, "victim"),
+    ):
+        if not parties:
+            continue
+        existing = {
+            getattr(person, f"{link}_id"): person
+            for person in Person.objects.filter(**{f"{link}__in": [party.pk for party in parties]})
+        }
+        created, changed, fields = [], [], set()
+        for party in parties:
+            forms = forms_of(party)
+            person = existing.get(party.pk)
+            if person is None:
+                person = Person(
+                    association_id=party.case.association_id, case_id=party.case_id, role=role, **{link: party}, **forms
+                )
+                created.append(person)
+            elif any(getattr(person, name) != value for name, value in forms.items()):
+                for name, value in forms.items():
+                    setattr(person, name, value)
+                changed.append(person)
+                fields.update(forms)
+            persons.append(person)
+            if hasattr(party, "identifier_list"):
+                entered.append((person, party.identifier_list()))
+        Person.objects.bulk_create(created)
+        if changed:
+            Person.objects.bulk_update(changed, sorted(fields))
+    identifiers_sync_many(entered)
+    return persons
+
+
 def person_sync_suspect(suspect: Suspect) -> Person:
-    """The person a suspect stands for, its normal forms from the suspect's name as written, and
-    its identifiers from those entered."""
-    forms = _name_forms("", suspect.name or "")
-    person, _created = Person.objects.update_or_create(
-        suspect=suspect,
-        defaults={
-            "association_id": suspect.case.association_id,
-            "case": suspect.case,
-            "role": PersonRole.SUSPECT,
-            **forms,
-        },
-    )
-    identifiers_sync(person, suspect.identifier_list() if hasattr(suspect, "identifier_list") else [])
-    return person
+    return persons_sync(suspects=[suspect])[0]
 
 
 def person_sync_victim(victim: Victim) -> Person:
-    """The person a victim stands for; an erased identity leaves only its birth date, if any."""
-    forms = _name_forms(victim.first_name or "", victim.last_name or "")
-    person, _created = Person.objects.update_or_create(
-        victim=victim,
-        defaults={
-            "association_id": victim.case.association_id,
-            "case": victim.case,
-            "role": PersonRole.VICTIM,
-            "birth_date": normalise.birth_date(victim.birth_date) if victim.birth_date else "",
-            **forms,
-        },
-    )
-    return person
+    return persons_sync(victims=[victim])[0]
 
 
 def persons_sync_case(case) -> int:
-    count = 0
-    for suspect in case.suspects.all():
-        person_sync_suspect(suspect)
-        count += 1
-    for victim in case.victims.all():
-        person_sync_victim(victim)
-        count += 1
-    return count
+    suspects = case.suspects.select_related("case")
+    victims = case.victims.select_related("case")
+    return len(persons_sync(suspects=suspects, victims=victims))
 
 
 def _ordered(left: Person, right: Person) -> tuple[Person, Person]:
