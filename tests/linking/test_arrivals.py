@@ -85,3 +85,16 @@ def test_an_erased_identity_leaves_the_persons_normal_forms(owner, association, 
     victim_erase(user=owner, association=association, victim_id=victim.pk, confirmation=victim.pseudonym)
     person.refresh_from_db()
     assert not any((person.given_name, person.surname, person.surname_core, person.birth_date))
+
+
+def test_identifiers_entered_with_a_suspect_are_kept_and_propose_the_pair(
+    owner, case, association, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = cases.suspect_add(user=owner, case=case, name="lapin_bleu", identifiers="courriel: J.FM@Example.fr")
+        second = cases.suspect_add(user=owner, case=case, name="Zorro", identifiers="j.fm@example.fr\nip:203.0.113.5")
+    kinds = sorted(Identifier.objects.filter(person__suspect=second).values_list("kind", flat=True))
+    assert kinds == ["email", "ip"]
+    [pair] = proposals(association.pk)
+    assert {pair.left.suspect_id, pair.right.suspect_id} == {first.pk, second.pk}
+    assert pair.explanation[-1]["field"] == "shared"
