@@ -14,7 +14,7 @@ from linking import arrivals
 from linking.identifiers import identifiers_sync
 from linking.models import Identifier, Judgement, MatchDecision, Person
 from linking.services import person_sync_suspect, person_sync_victim
-from tests.factories import CaseFactory, SuspectFactory, VictimFactory
+from tests.factories import CaseFactory, ParquetFactory, SuspectFactory, VictimFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +98,30 @@ def test_identifiers_entered_with_a_suspect_are_kept_and_propose_the_pair(
     [pair] = proposals(association.pk)
     assert {pair.left.suspect_id, pair.right.suspect_id} == {first.pk, second.pk}
     assert pair.explanation[-1]["field"] == "shared"
+
+
+def test_an_imports_suspects_arrive_and_are_proposed_against_the_known_ones(
+    case, association, django_capture_on_commit_callbacks
+):
+    from procedures.imports import import_job_create, import_job_execute
+
+    known = person_sync_suspect(SuspectFactory(case=case, name="Julien Fictif-Martin"))
+    parquet = ParquetFactory(name="Parquet de Lille (test)")
+    data = (
+        "parquet;numero_parquet;ouverte_le;mis_en_cause\n"
+        f"{parquet.name};24/1;25/06/2024;FICTIF-MARTIN J. [courriel:jfm@example.fr]\n"
+        f"{parquet.name};24/2;25/06/2024;lapin_bleu [jfm@example.fr] | Autre Personne\n"
+    ).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_job_create(user=None, case=case, data=data, name="p.csv", dry_run=False)
+        job = import_job_execute(job.pk)
+    assert job.status == "done", job.error
+    arrived = {person.suspect.name: person for person in Person.objects.filter(case=case).select_related("suspect")}
+    assert set(arrived) == {"Julien Fictif-Martin", "FICTIF-MARTIN J.", "lapin_bleu", "Autre Personne"}
+    pairs = {
+        frozenset((pair.left.suspect.name, pair.right.suspect.name))
+        for pair in proposals(association.pk).select_related("left__suspect", "right__suspect")
+    }
+    assert frozenset(("FICTIF-MARTIN J.", "Julien Fictif-Martin")) in pairs  # by name
+    assert frozenset(("FICTIF-MARTIN J.", "lapin_bleu")) in pairs  # by the e-mail seized from both
+    assert known.pk in {p for pair in proposals(association.pk) for p in (pair.left_id, pair.right_id)}
