@@ -80,6 +80,9 @@ def _swapped_surname(a: str, b: str, left: dict, right: dict) -> bool:
 
 
 def _same_core(a: str, b: str, left: dict, right: dict) -> bool:
+    # Not for codes: « Mis en examen M-2 » and « M-4 » share every word but the one that counts.
+    if a != b and any(char.isdigit() for char in a + b):
+        return False
     core = left.get("surname_core") or ""
     return bool(core) and core == right.get("surname_core")
 
@@ -116,7 +119,11 @@ COMPARISONS: tuple[Comparison, ...] = (
             exact(),
             name_within(1, "une faute de frappe"),
             name_within(2, "deux fautes de frappe"),
-            Level("même nom sans particule", _same_core, "a.surname_core = b.surname_core"),
+            Level(
+                "même nom sans particule",
+                _same_core,
+                "a.surname_core = b.surname_core AND (a.surname = b.surname OR a.surname || b.surname !~ '[0-9]')",
+            ),
             Level("inversé avec le prénom", _swapped_surname, "a = other.given_name"),
         ),
     ),

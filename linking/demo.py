@@ -1,7 +1,9 @@
 """Demo data of linking, after the reference case is loaded: recurring suspects of the reference
 case entered under two spellings by different parquets (« FICTIF-MARTIN J. » and « Julien
-Fictif-Martin »), each tied to procedures at several parquets, and one procedure imported twice;
-then every case's persons, the proposals for review, and the clusters. Every name is fictional."""
+Fictif-Martin »), each tied to procedures at several parquets, a pseudonym (« lapin_bleu ») whose
+seized e-mail is also FICTIF-MARTIN J.'s, and one procedure imported twice; then every case's
+persons, the proposals for review, and the clusters. Every name and identifier is fictional
+(example.fr, the documentation range 203.0.113.0/24)."""
 
 from cases.models import Case, Suspect
 from procedures.models import Procedure
@@ -11,6 +13,11 @@ from . import services
 from .duplicates import duplicates_propose
 
 # (spelling at one parquet, spelling at another, procedures, parquets)
+# What the platform's records gave for two of them: one e-mail, seized twice.
+IDENTIFIERS = {
+    "FICTIF-MARTIN J.": "email:julien.fictif@example.fr\naccount:julien75",
+    "lapin_bleu": "email:Julien.Fictif@example.fr\nip:203.0.113.7",
+}
 RECURRING = [
     ("FICTIF-MARTIN J.", "Julien Fictif-Martin", 14, 9),
     ("EXEMPLE Y.", "Yanis Exemple", 5, 3),
@@ -37,10 +44,24 @@ def _recurring_suspects(case: Case) -> int:
             )
         half = (len(procedures) + 1) // 2
         for name, linked in ((first, procedures[:half]), (second, procedures[half:])):
-            suspect = Suspect.objects.create(case=case, name=name, notes="Fictif (démonstration des rapprochements).")
+            suspect = Suspect.objects.create(
+                case=case,
+                name=name,
+                identifiers=IDENTIFIERS.get(name, ""),
+                notes="Fictif (démonstration des rapprochements).",
+            )
             suspect.procedures.set(linked)
             made += 1
-    return made
+    pseudonym = Suspect.objects.create(
+        case=case,
+        name="lapin_bleu",
+        identifiers=IDENTIFIERS["lapin_bleu"],
+        notes="Fictif : pseudonyme sur la plateforme (démonstration des rapprochements).",
+    )
+    pseudonym.procedures.set(
+        Procedure.objects.filter(case=case, parquet_id__in=parquets[40:42]).order_by("opened_on", "pk")[:2]
+    )
+    return made + 1
 
 
 DUPLICATE_NOTE = "Doublon fictif : la même procédure importée une seconde fois (démonstration)."

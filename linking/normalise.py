@@ -56,9 +56,12 @@ def surname_core(text: str | None) -> str:
 
 def split_full_name(text: str | None) -> tuple[str, str]:
     """(given name, surname as written) of a name in one field: « DUPONT J. » (surname in
-    capitals), « Jean Dupont », « Dupont, Jean »."""
+    capitals), « Jean Dupont », « Dupont, Jean ». A code with digits (« Mis en examen M-3 ») is
+    a pseudonym, not a given name and a surname: the whole is kept as the surname."""
     if not text:
         return "", ""
+    if any(char.isdigit() for char in text):
+        return "", text
     if "," in text:
         last, _, first = text.partition(",")
         return given_name(first), last

@@ -14,6 +14,7 @@ from . import normalise
 from .engine import match
 from .identifiers import identifiers_sync_many, records_of
 from .models import ClusterMembership, Judgement, MatchDecision, Person, PersonRole
+from .proposals import propose, with_shared_identifiers
 from .resolver import clusters
 
 CLUSTER_LOCK = 0x4C4E4B43  # "LNKC": pg_advisory_xact_lock's namespace for cluster rebuilds
@@ -176,33 +177,18 @@ def current_clusters(association_id: int) -> dict[int, int]:
 
 
 def candidates_propose(*, association_id: int) -> int:
-    """The engine over the association's persons: each pair it scores `match` or `possible` and
-    nobody has judged becomes a `possible` decision (no user) with its score and explanation.
-    Nothing is merged: only a lawyer's `same` joins two persons."""
+    """The engine over the association's persons: each pair it scores `match` or `possible`, or
+    that shares a strong identifier, and that nobody has judged becomes a `possible` decision (no
+    user) with its score and explanation. Nothing is merged: only a lawyer's `same` joins two
+    persons."""
     persons = list(Person.objects.filter(association_id=association_id))
     if len(persons) < 2:
         return 0
-    scored, weights = match(list(records_of(persons).values()))
-    judged = set(
-        MatchDecision.objects.filter(association_id=association_id, withdrawn_at__isnull=True).values_list(
-            "left_id", "right_id"
-        )
-    )
-    new = []
+    records = records_of(persons)
+    scored, weights = match(list(records.values()))
+    found = {}
     for pair in scored:
-        left, right = sorted((pair.left["id"], pair.right["id"]))
-        if (left, right) in judged:
-            continue
-        judged.add((left, right))
-        new.append(
-            MatchDecision(
-                association_id=association_id,
-                left_id=left,
-                right_id=right,
-                judgement=Judgement.POSSIBLE,
-                score=pair.probability,
-                explanation=weights.explain(pair.vector, pair.left),
-            )
-        )
-    MatchDecision.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
+        key = tuple(sorted((pair.left["id"], pair.right["id"])))
+        found.setdefault(key, (pair.probability, weights.explain(pair.vector, pair.left)))
+    with_shared_identifiers(association_id, list(records), records, weights, found)
+    return propose(association_id, found)

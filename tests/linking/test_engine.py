@@ -116,3 +116,10 @@ def test_weights_without_any_evidence_score_nothing():
     flat = [[1 / size] * size for size in sizes]
     weights = Weights(comparisons=COMPARISONS, m=flat, u=flat, prior=0.5)
     assert weights.match_weight((None,) * len(COMPARISONS)) == 0
+
+
+def test_pseudonym_codes_that_differ_by_their_number_do_not_agree():
+    left, right = prepare({"surname": "Mis en examen M-2"}), prepare({"surname": "Mis en examen M-4"})
+    surname = next(index for index, comparison in enumerate(COMPARISONS) if comparison.field == "surname")
+    assert gamma(left, right, COMPARISONS)[surname] == 0
+    assert gamma(left, dict(left), COMPARISONS)[surname] == 1

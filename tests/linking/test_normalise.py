@@ -109,3 +109,7 @@ def test_normal_forms_are_idempotent(text):
         once = function(text)
         assert function(once) == once
     assert normalise.surname(normalise.surname(text)) == normalise.surname(text)
+
+
+def test_a_code_with_digits_is_one_pseudonym_not_a_given_name_and_a_surname():
+    assert normalise.split_full_name("Mis en examen M-3") == ("", "Mis en examen M-3")
