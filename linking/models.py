@@ -158,6 +158,11 @@ class MatchDecision(Decision):
             ),
         ]
 
+    @property
+    def absent_fields(self) -> str:
+        """The fields missing on one side or the other, which weigh nothing either way."""
+        return ", ".join(step["label"] for step in self.explanation if step.get("level") == "absent")
+
 
 class ClusterMembership(models.Model):
     """A person in a cluster (named by its smallest person id) from valid_from to valid_to."""

@@ -32,12 +32,12 @@ def _shared_identifiers(association_id: int, ids: list[int]) -> dict[tuple[int, 
 
 def with_shared_identifiers(association_id: int, ids: list[int], records: dict, weights: Weights, found: dict) -> None:
     """Adds to `found` ((left, right) → (probability, explanation)) the pairs of `ids` sharing a
-    strong identifier, each marked « saisi en commun » in its explanation."""
+    strong identifier, each marked « Identifiant saisi des deux côtés » in its explanation."""
     for (left, right), (kind, form) in _shared_identifiers(association_id, ids).items():
         shared = {
             "field": "shared",
-            "label": str(IdentifierKind(kind).label),
-            "level": "saisi en commun",
+            "label": "Identifiant saisi des deux côtés",
+            "level": str(IdentifierKind(kind).label).lower(),
             "weight": 0.0,
         }
         if (left, right) in found:

@@ -51,8 +51,8 @@ def test_a_shared_identifier_proposes_whatever_the_names_an_ip_alone_does_not(as
     assert {pair.left_id, pair.right_id} == {zorro.pk, pseudo.pk}
     assert pair.explanation[-1] == {
         "field": "shared",
-        "label": "Adresse électronique",
-        "level": "saisi en commun",
+        "label": "Identifiant saisi des deux côtés",
+        "level": "adresse électronique",
         "weight": 0.0,
     }
     email = next(step for step in pair.explanation if step["field"] == "email")

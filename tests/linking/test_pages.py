@@ -34,6 +34,7 @@ def test_the_queue_shows_the_pair_with_its_explanation_to_a_lawyer(client, owner
     assert "FICTIF-MARTIN J." in page and "Julien Fictif-Martin" in page
     assert "initiale" in page and "Nom" in page  # the waterfall's levels
     assert 'data-key="m"' in page
+    assert "Commune, Téléphone, Adresse électronique, Identifiant</p>" in page  # absent fields, no stray comma
 
 
 def test_staff_and_admins_do_not_review(client, colleague, association_admin, recurring):
