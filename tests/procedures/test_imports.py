@@ -660,12 +660,14 @@ def test_a_large_applied_import_refreshes_the_planner_statistics(target, dunkerq
     from procedures.imports import jobs
 
     monkeypatch.setattr(jobs, "ANALYZE_AFTER_ROWS", 3)
+    tables = ("procedures_procedure", "procedures_procedure_suspects", "cases_suspect")
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE pg_class SET reltuples = -1 WHERE relname = 'procedures_procedure'")
-    run(target, csv_bytes([row(reference=f"24.0000{n}") for n in range(3)]), apply=True)
+        cursor.execute("UPDATE pg_class SET reltuples = -1 WHERE relname = ANY(%s)", [list(tables)])
+    rows = [[*row(reference=f"24.0000{n}"), f"M-{n}"] for n in range(3)]
+    run(target, csv_bytes(rows, header=[*HEADER, "mis_en_cause"]), apply=True)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'procedures_procedure'")
-        assert cursor.fetchone()[0] >= 3
+        cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)", [list(tables)])
+        assert {name: count >= 3 for name, count in cursor.fetchall()} == dict.fromkeys(tables, True)
 
 
 def test_the_dry_run_says_how_two_digit_years_were_read(client, owner, target, dunkerque, images):
