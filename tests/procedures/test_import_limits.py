@@ -544,4 +544,4 @@ def test_the_upload_page_states_the_limits(client, owner, target):
 
     page = client.get(f"/affaires/{target.pk}/import/").content.decode()
 
-    assert "Au plus 50\xa0000 lignes et 30 Mo" in page and "Au-delà de 2\xa0000 lignes" in page
+    assert "Au plus 50\u202f000 lignes et 30 Mo" in page and "Au-delà de 2\u202f000 lignes" in page
